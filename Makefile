@@ -1,0 +1,52 @@
+# One entry point for humans and CI. Everything installs into .venv from the package registries.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .cache/tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_LOG := .cache/demo/arserver-demo.log
+
+.PHONY: help setup run demo test test-fast lint fmt typecheck bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(BIN)/remedyiq: $(UV) uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
+	$(UV) sync --frozen --all-packages --python $(PYTHON)
+	@touch $@
+
+setup: $(BIN)/remedyiq  ## create .venv with every package and tool (pinned by uv.lock)
+
+$(DEMO_LOG): | $(BIN)/remedyiq
+	@mkdir -p $(dir $@)
+	cp tests/data/demo-sample1.log $@
+
+run: setup $(DEMO_LOG)  ## analyse a demo log and print the report
+	$(BIN)/remedyiq analyze $(DEMO_LOG)
+
+test: setup  ## the whole test suite (what CI runs)
+	$(BIN)/pytest -q
+
+test-fast: setup  ## unit tests only (no servers, no slow end-to-end tests)
+	$(BIN)/pytest -q -m "not slow" tests/arlog tests/analysis
+
+lint: setup  ## ruff (lint + format check) and strict mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: setup  ## format and auto-fix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup  ## benchmarks (not part of test): parser MB/s, analyze wall time and peak RSS
+	$(BIN)/python -m bench.run
+
+clean:  ## remove the environment and caches
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache demo-report.html

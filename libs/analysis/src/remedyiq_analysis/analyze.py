@@ -1,0 +1,32 @@
+"""All sections of one job, from its stored rows: the :class:`~remedyiq_analysis.report.Report`."""
+
+from __future__ import annotations
+
+from remedyiq_analysis.meta import JobMeta
+from remedyiq_analysis.report import AnalysisOptions, Report
+from remedyiq_analysis.scope import JobScope
+from remedyiq_analysis.sections.api import api_section
+from remedyiq_analysis.sections.escl import escl_section
+from remedyiq_analysis.sections.fltr import fltr_section
+from remedyiq_analysis.sections.general import gaps, general
+from remedyiq_analysis.sections.sql import sql_section
+
+
+def analyze(scope: JobScope, options: AnalysisOptions, meta: JobMeta) -> Report:
+    """Compute every section with ClickHouse SQL over the job's rows."""
+    (has_trace_ids,) = scope.one("SELECT countIf(trace_id != '') > 0 FROM $E WHERE $JOB")
+    elapsed_ms = (
+        meta.last_ts - meta.first_ts
+        if meta.first_ts is not None and meta.last_ts is not None
+        else 0
+    )
+    return Report(
+        has_trace_ids=bool(has_trace_ids),
+        options=options,
+        general=general(scope, meta),
+        gaps=gaps(scope, options.top_n),
+        api=api_section(scope, options, elapsed_ms),
+        sql=sql_section(scope, options, elapsed_ms),
+        escl=escl_section(scope, options),
+        fltr=fltr_section(scope, options, bool(has_trace_ids)),
+    )

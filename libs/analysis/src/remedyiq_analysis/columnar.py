@@ -1,0 +1,88 @@
+"""Rows from the parser -> Apache Arrow batches with the ``log_entries`` / ``log_gaps`` types.
+
+Arrow keeps batches columnar from the parser to ClickHouse: building it is a transpose plus one C
+conversion per column, and ClickHouse reads it without per-row work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+import pyarrow as pa
+
+from remedyiq_arlog.schema import ENTRY_COLUMNS, GAP_COLUMNS
+
+_MS = pa.timestamp("ms", tz="UTC")
+
+ENTRY_TYPES: Final[dict[str, pa.DataType]] = {
+    "file_number": pa.uint16(),
+    "line_number": pa.uint32(),
+    "ref_line": pa.uint32(),
+    "end_line": pa.uint32(),
+    "byte_offset": pa.uint64(),
+    "records": pa.uint32(),
+    "lines": pa.uint32(),
+    "timestamp": _MS,
+    "log_type": pa.int8(),
+    "kind": pa.int8(),
+    "duration_ms": pa.int64(),
+    "queue_time_ms": pa.float64(),
+    "success": pa.bool_(),
+    "filter_level": pa.uint16(),
+    "filter_number": pa.uint32(),
+    "filter_result": pa.int8(),
+    "filter_phase": pa.uint8(),
+    "phase_marker": pa.int8(),
+    "actions": pa.uint32(),
+    "scheduled_time": _MS,
+    "error_encountered": pa.bool_(),
+}
+GAP_TYPES: Final[dict[str, pa.DataType]] = {
+    "gap_kind": pa.int8(),
+    "gap_ms": pa.int64(),
+    "file_number": pa.uint16(),
+    "line_number": pa.uint32(),
+    "ref_line": pa.uint32(),
+    "starts_event": pa.bool_(),
+    "timestamp": _MS,
+    "log_type": pa.int8(),
+}
+
+ENTRY_SCHEMA: Final = pa.schema(
+    [pa.field(name, ENTRY_TYPES.get(name, pa.string())) for name in ENTRY_COLUMNS]
+)
+GAP_SCHEMA: Final = pa.schema(
+    [pa.field(name, GAP_TYPES.get(name, pa.string())) for name in GAP_COLUMNS]
+)
+
+
+def _batch(rows: Sequence[Sequence[Any]], schema: pa.Schema) -> pa.RecordBatch:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    arrays = [
+        pa.array(values, type=field.type) for values, field in zip(columns, schema, strict=True)
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def entries_batch(rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:
+    """A batch of entry rows (tuples in ``ENTRY_COLUMNS`` order)."""
+    return _batch(rows, ENTRY_SCHEMA)
+
+
+def gaps_batch(rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:
+    """A batch of gap candidates (tuples in ``GAP_COLUMNS`` order)."""
+    return _batch(rows, GAP_SCHEMA)
+
+
+def to_ipc(batch: pa.RecordBatch) -> bytes:
+    """Arrow IPC stream bytes (what travels in messages and temp files)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def from_ipc(data: bytes) -> pa.Table:
+    with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
+        return reader.read_all()

@@ -1,0 +1,44 @@
+"""Writing parsed rows of a job into ClickHouse (columnar, one insert per batch)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from clickhouse_connect.driver.client import Client
+
+from remedyiq_analysis.migrate import check_identifier
+
+
+def _with_job(
+    batch: pa.RecordBatch | pa.Table, tenant_id: str, job_id: str, retention_days: int
+) -> pa.Table:
+    table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+    rows = table.num_rows
+    table = table.append_column("tenant_id", pa.array([tenant_id] * rows, pa.string()))
+    table = table.append_column("job_id", pa.array([job_id] * rows, pa.string()))
+    return table.append_column("retention_days", pa.array([retention_days] * rows, pa.uint16()))
+
+
+def insert_batch(
+    client: Client,
+    database: str,
+    table_name: str,
+    batch: pa.RecordBatch | pa.Table,
+    *,
+    tenant_id: str,
+    job_id: str,
+    retention_days: int = 90,
+    dedup_token: str | None = None,
+) -> int:
+    """Insert one batch of ``log_entries`` or ``log_gaps`` rows; returns the row count.
+
+    ``dedup_token`` makes a repeated insert of the same batch a no-op (ClickHouse insert
+    deduplication), which is what turns at-least-once delivery into exactly-once rows.
+    """
+    if table_name not in ("log_entries", "log_gaps"):
+        raise ValueError(f"unknown table {table_name}")
+    table = _with_job(batch, tenant_id, job_id, retention_days)
+    if table.num_rows == 0:
+        return 0
+    settings = {"insert_deduplication_token": dedup_token} if dedup_token else None
+    client.insert_arrow(table_name, table, database=check_identifier(database), settings=settings)
+    return int(table.num_rows)

@@ -1,0 +1,154 @@
+"""CALL AGGREGATES tables: per group (form, client, table, pool…), per key (API, SQL action,
+escalation), counts and MIN/MAX/AVG/SUM run times — with the reference's ordering rules
+(analyzer-report-spec §2.3.4): rows by the sort metric (descending, or ascending with ``-i``), ties
+alphabetical; groups always descending by a metric-dependent key (AVG: the highest row average;
+COUNT/SUM: group totals; MAX/MIN: group extremes), ties in order of first appearance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from remedyiq_analysis.report import AggregateGroup, AggregateRow, Aggregates, AnalysisOptions
+from remedyiq_analysis.scope import JobScope
+from remedyiq_analysis.timefmt import seconds
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    group: str
+    key: str
+    ok: int
+    fail: int
+    min_ms: int
+    min_line: int
+    min_file: int
+    max_ms: int
+    max_line: int
+    max_file: int
+    sum_ms: int
+    first_seen: tuple[int, int, int]
+
+    @property
+    def total(self) -> int:
+        return self.ok + self.fail
+
+    @property
+    def avg(self) -> float:
+        return self.sum_ms / 1000.0 / self.total
+
+
+def _metric(row: _Row, sort: str) -> float:
+    return {
+        "AVG": row.avg,
+        "COUNT": float(row.total),
+        "MAX": float(row.max_ms),
+        "MIN": float(row.min_ms),
+        "SUM": float(row.sum_ms),
+    }[sort]
+
+
+def aggregates(
+    scope: JobScope,
+    *,
+    grouping: str,
+    group_expr: str,
+    key_label: str,
+    key_expr: str,
+    where: str,
+    options: AnalysisOptions,
+) -> Aggregates:
+    """One aggregate table; ``group_expr``/``key_expr``/``where`` are trusted SQL fragments."""
+    fetched = scope.rows(
+        f"""
+        SELECT {group_expr} AS g, {key_expr} AS k,
+               countIf(success), countIf(NOT success),
+               min(duration_ms), argMin(tuple(ref_line, file_number),
+                                        tuple(duration_ms, timestamp, file_number, line_number)),
+               max(duration_ms), argMin(tuple(ref_line, file_number),
+                                        tuple(-duration_ms, timestamp, file_number, line_number)),
+               sum(duration_ms),
+               min(tuple(toUnixTimestamp64Milli(timestamp), file_number, line_number))
+        FROM $E WHERE $JOB AND {where}
+        GROUP BY g, k
+        """
+    )
+    rows = [
+        _Row(
+            str(g),
+            str(k),
+            int(ok),
+            int(fail),
+            int(mn),
+            int(mn_at[0]),
+            int(mn_at[1]),
+            int(mx),
+            int(mx_at[0]),
+            int(mx_at[1]),
+            int(total),
+            tuple(int(x) for x in first),  # type: ignore[arg-type]
+        )
+        for g, k, ok, fail, mn, mn_at, mx, mx_at, total, first in fetched
+    ]
+    return build(rows, grouping=grouping, key_label=key_label, options=options)
+
+
+def build(
+    rows: list[_Row], *, grouping: str, key_label: str, options: AnalysisOptions
+) -> Aggregates:
+    by_group: dict[str, list[_Row]] = {}
+    for row in sorted(rows, key=lambda r: r.first_seen):
+        by_group.setdefault(row.group, []).append(row)
+    sort = options.sort
+
+    def group_key(members: list[_Row]) -> float:
+        if sort == "AVG":
+            return max(r.avg for r in members)
+        if sort == "COUNT":
+            return float(sum(r.total for r in members))
+        if sort == "SUM":
+            return float(sum(r.sum_ms for r in members))
+        if sort == "MAX":
+            return float(max(r.max_ms for r in members))
+        return float(min(r.min_ms for r in members))
+
+    ordered = sorted(by_group.values(), key=group_key, reverse=True)  # stable: first appearance
+    groups: list[AggregateGroup] = []
+    for unsorted in ordered:
+        members = sorted(unsorted, key=lambda r: r.key)
+        members.sort(key=lambda r: _metric(r, sort), reverse=not options.ascending)
+        groups.append(
+            AggregateGroup(
+                value=members[0].group,
+                rows=[
+                    AggregateRow(
+                        key=r.key,
+                        ok=r.ok,
+                        fail=r.fail,
+                        total=r.total,
+                        min_s=seconds(r.min_ms),
+                        min_line=r.min_line,
+                        min_file=r.min_file,
+                        max_s=seconds(r.max_ms),
+                        max_line=r.max_line,
+                        max_file=r.max_file,
+                        avg_s=round(r.avg, 6),
+                        sum_s=seconds(r.sum_ms),
+                    )
+                    for r in members
+                ],
+                ok=sum(r.ok for r in members),
+                fail=sum(r.fail for r in members),
+                total=sum(r.total for r in members),
+                sum_s=seconds(sum(r.sum_ms for r in members)),
+            )
+        )
+    return Aggregates(
+        grouping=grouping,
+        key_label=key_label,
+        groups=groups,
+        ok=sum(g.ok for g in groups),
+        fail=sum(g.fail for g in groups),
+        total=sum(g.total for g in groups),
+        sum_s=seconds(sum(r.sum_ms for r in rows)),
+    )

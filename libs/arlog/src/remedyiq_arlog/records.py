@@ -1,0 +1,158 @@
+"""One header record: a line starting with ``<TYPE>``, plus its headerless continuation lines.
+
+The common header (arlog-format.md §a.2)::
+
+    <API > <TrID: …> <TID: 0000000336> <RPC ID: 0000021396> <Queue: Fast      >
+    <Client-RPC: 390620   > <USER: Demo   > <Overlay-Group: 1   >
+    /* Mon Nov 24 2025 14:47:03.3760 */ details          (one line in the file)
+
+``<TrID: …>`` is optional (before 19.x), ``<Overlay-Group>`` too (before 8.x), the timestamp may be
+missing (some filter action lines) or cut off (a truncated line). A fast regular expression reads
+the usual layout; a tolerant one reads everything else (extra Helix fields such as ``<OPID: …>``,
+odd spacing); a line that neither can read is *malformed* — counted and kept, never fatal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_FAST: Final = re.compile(
+    r"<(.{4})> (?:<TrID: ([^>]*)> )?<TID: ([^>]*)> <RPC ID: ([^>]*)> <Queue: ([^>]*)> "
+    r"<Client-RPC: ([^>]*)> <USER: ([^>]*)> <Overlay-Group: ([^>]*)> /\* (.*?) \*/ ?(.*)",
+    re.DOTALL,
+)
+_TAG: Final = re.compile(r"<([^<>]{1,8})>")
+_FIELD: Final = re.compile(r"\s*<([A-Za-z][A-Za-z -]{0,30}?): ?([^>]*)>")
+_STAMP: Final = re.compile(r"\s*/\*(.*?)\*/ ?", re.DOTALL)
+
+HEADER_FIELDS: Final = {
+    "TrID": "trace_id",
+    "TID": "thread_id",
+    "RPC ID": "rpc_id",
+    "Queue": "queue",
+    "Client-RPC": "client_rpc",
+    "USER": "user",
+    "Overlay-Group": "overlay_group",
+}
+
+
+class Record:
+    """A header record with its source position; ``ts`` is epoch ms (``None`` until known)."""
+
+    __slots__ = (
+        "byte_offset",
+        "client_rpc",
+        "details",
+        "end_line",
+        "file_number",
+        "has_ts",
+        "line",
+        "lines",
+        "overlay_group",
+        "queue",
+        "raw",
+        "rpc_id",
+        "tag",
+        "thread_id",
+        "trace_id",
+        "ts",
+        "ts_text",
+        "user",
+    )
+
+    def __init__(
+        self,
+        file_number: int,
+        line: int,
+        byte_offset: int,
+        raw: str,
+        fields: tuple[str, str, str, str, str, str, str, str, str | None, str],
+    ) -> None:
+        self.file_number = file_number
+        self.line = line
+        self.end_line = line
+        self.byte_offset = byte_offset
+        self.raw = raw
+        self.lines = 1
+        tag, trid, tid, rpc, queue, crpc, user, og, ts_text, details = fields
+        self.tag = tag
+        self.trace_id = trid.strip() if trid else ""
+        self.thread_id = tid.strip()
+        self.rpc_id = rpc.strip()
+        self.queue = queue.strip()
+        self.client_rpc = crpc.strip()
+        self.user = user.strip()
+        self.overlay_group = og.strip()
+        self.ts_text = ts_text
+        # The reference strips one trailing ">" from every record (so "<NULL>" reads "<NULL").
+        self.details = details[:-1] if details.endswith(">") else details
+        self.ts: int | None = None
+        self.has_ts = False
+
+    def add_continuation(self, text: str) -> None:
+        """A headerless line continues this record (multi-line SQL literal, wrapped text)."""
+        self.raw = f"{self.raw}\n{text}"
+        self.details = f"{self.details} {text}"
+        self.lines += 1
+        self.end_line += 1
+
+
+def read_header(
+    line: str,
+) -> tuple[str, str, str, str, str, str, str, str, str | None, str] | None:
+    """Header fields of a line starting with ``<``, or ``None`` if it is malformed.
+
+    Returns ``(tag, trid, tid, rpc, queue, client_rpc, user, overlay, stamp_text, details)``;
+    ``stamp_text`` is ``None`` when the record has no (complete) timestamp.
+    """
+    match = _FAST.match(line)
+    if match is not None:
+        return match.groups()  # type: ignore[return-value]
+    return _read_tolerant(line)
+
+
+def _read_tolerant(
+    line: str,
+) -> tuple[str, str, str, str, str, str, str, str, str | None, str] | None:
+    tag_match = _TAG.match(line)
+    if tag_match is None:
+        return None
+    tag = tag_match.group(1)
+    tag = tag.ljust(4) if len(tag) < 4 else tag
+    fields = dict.fromkeys(HEADER_FIELDS.values(), "")
+    position = tag_match.end()
+    seen_tid = False
+    while True:
+        field = _FIELD.match(line, position)
+        if field is None:
+            break
+        name = HEADER_FIELDS.get(field.group(1).strip())
+        if name is not None:
+            fields[name] = field.group(2)
+            seen_tid = seen_tid or name == "thread_id"
+        position = field.end()
+    if not seen_tid:
+        return None
+    stamp: str | None = None
+    rest = line[position:]
+    stamp_match = _STAMP.match(rest)
+    if stamp_match is not None:
+        stamp = stamp_match.group(1).strip()
+        rest = rest[stamp_match.end() :]
+    elif rest.lstrip().startswith("/*"):
+        rest = ""  # a cut-off timestamp: the line was truncated inside it
+    else:
+        rest = rest.removeprefix(" ")
+    return (
+        tag,
+        fields["trace_id"],
+        fields["thread_id"],
+        fields["rpc_id"],
+        fields["queue"],
+        fields["client_rpc"],
+        fields["user"],
+        fields["overlay_group"],
+        stamp,
+        rest,
+    )

@@ -1,0 +1,221 @@
+"""``remedyiq analyze``: parse, load into an embedded ClickHouse (chDB), analyze, render."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from datetime import datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+import clickhouse_connect
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+from remedyiq_analysis.analyze import analyze
+from remedyiq_analysis.columnar import entries_batch, from_ipc, gaps_batch
+from remedyiq_analysis.load import insert_batch
+from remedyiq_analysis.meta import FileMeta, JobMeta
+from remedyiq_analysis.migrate import migrate_up
+from remedyiq_analysis.report import AnalysisOptions, Report
+from remedyiq_analysis.scope import JobScope
+from remedyiq_analysis.timefmt import parse_iso_ms
+from remedyiq_arlog.join import Joiner
+from remedyiq_arlog.options import ParseOptions
+from remedyiq_arlog.schema import LogType
+from remedyiq_arlog.sources import InputError, resolve_inputs
+from remedyiq_cli.localparse import submit_all
+
+DATABASE = "remedyiq"
+LOCAL_TENANT = "local"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="log files, folders, .gz or .zip")
+    parser.add_argument("--format", choices=("json",), default="json")
+    parser.add_argument("-o", "--output", help="write the report here instead of stdout")
+    parser.add_argument("-n", "--top", type=int, default=50, help="size of every top-N list")
+    parser.add_argument(
+        "-b", "--begin", help="analyse records from this time (MM/DD/YYYY HH:MM:SS or ISO)"
+    )
+    parser.add_argument("-e", "--end", help="… up to this time, inclusive")
+    parser.add_argument(
+        "-u", "--user", action="append", default=[], help="only this user (repeatable)"
+    )
+    parser.add_argument(
+        "-nu", "--exclude-user", action="append", default=[], help="not this user (repeatable)"
+    )
+    parser.add_argument("-c", "--client-rpc", type=int, help="only this Client-RPC program number")
+    parser.add_argument(
+        "-g",
+        "--group-by",
+        action="append",
+        default=[],
+        type=str.lower,
+        choices=("user", "queue"),
+        help="add a USER or QUEUE aggregate grouping",
+    )
+    parser.add_argument(
+        "-s",
+        "--sort",
+        type=str.upper,
+        default="AVG",
+        choices=("AVG", "COUNT", "MAX", "MIN", "SUM"),
+        help="aggregate sort metric",
+    )
+    parser.add_argument(
+        "-i", "--ascending", action="store_true", help="ascending rows in aggregates"
+    )
+    for kind in ("api", "sql", "fltr", "esc"):
+        parser.add_argument(
+            f"-no{kind}", f"--no-{kind}", action="store_true", help=f"skip {kind.upper()} records"
+        )
+    parser.add_argument("--fts", action="store_true", help="analyse FTS-queue records too")
+    parser.add_argument("-l", "--locale", help="force the timestamp locale (en, de, fr, …)")
+    parser.add_argument(
+        "--db", help="keep the embedded database in this folder (default: a temporary one)"
+    )
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parser processes")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _time(text: str | None) -> str | None:
+    if text is None:
+        return None
+    for layout in ("%m/%d/%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, layout).isoformat(timespec="milliseconds")
+        except ValueError:
+            continue
+    try:
+        return datetime.fromisoformat(text).isoformat(timespec="milliseconds")
+    except ValueError:
+        raise InputError(
+            f"cannot read the time {text!r} (use MM/DD/YYYY HH:MM:SS or ISO-8601)"
+        ) from None
+
+
+def options_from_args(args: argparse.Namespace) -> AnalysisOptions:
+    types = [
+        t
+        for t, skip in (
+            ("API", args.no_api),
+            ("SQL", args.no_sql),
+            ("FLTR", args.no_fltr),
+            ("ESCL", args.no_esc),
+        )
+        if not skip
+    ]
+    return AnalysisOptions(
+        top_n=args.top,
+        group_by=args.group_by,
+        sort=args.sort,
+        ascending=args.ascending,
+        begin=_time(args.begin),
+        end=_time(args.end),
+        users=args.user,
+        exclude_users=args.exclude_user,
+        client_rpc=args.client_rpc,
+        types=types,  # type: ignore[arg-type]
+        fts=args.fts,
+        locale=args.locale,
+    )
+
+
+def parse_options(options: AnalysisOptions) -> ParseOptions:
+    return ParseOptions(
+        begin_ms=parse_iso_ms(options.begin) if options.begin else None,
+        end_ms=parse_iso_ms(options.end) if options.end else None,
+        users=frozenset(options.users),
+        exclude_users=frozenset(options.exclude_users),
+        client_rpc=options.client_rpc,
+        types=frozenset(LogType[t] for t in options.types),
+        fts=options.fts,
+        locale=options.locale,
+        gap_candidates=max(1000, options.top_n),
+    )
+
+
+def run_analysis(
+    paths: list[str],
+    options: AnalysisOptions,
+    *,
+    db_dir: str | None = None,
+    workers: int = 2,
+    progress: bool = False,
+) -> Report:
+    """The whole local analysis; raises InputError for unusable input."""
+    inputs = resolve_inputs(paths)
+    parse = parse_options(options)
+    job_id = str(uuid.uuid4())
+    with ExitStack() as stack:
+        work = stack.enter_context(tempfile.TemporaryDirectory(prefix="remedyiq-"))
+        # Workers fork before the embedded engine starts its threads in this process.
+        pool = stack.enter_context(
+            ProcessPoolExecutor(max_workers=max(1, workers), mp_context=get_context("fork"))
+        )
+        futures, total = submit_all(pool, inputs, parse, work, workers)
+        db_path = os.path.abspath(db_dir) if db_dir else os.path.join(work, "chdb")
+        client = clickhouse_connect.get_client(dsn=f"chdb://{db_path}")
+        migrate_up(client, DATABASE)
+        bar = stack.enter_context(
+            Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeElapsedColumn(),
+                disable=not progress,
+                transient=True,
+                console=Console(stderr=True),
+            )
+        )
+        task = bar.add_task("parsing", total=total)
+        joiner = Joiner(parse.gap_candidates)
+        boundary = []
+        for future in futures:
+            part = future.result()
+            for path in part.batch_files:
+                insert_batch(
+                    client,
+                    DATABASE,
+                    "log_entries",
+                    from_ipc(Path(path).read_bytes()),
+                    tenant_id=LOCAL_TENANT,
+                    job_id=job_id,
+                )
+                os.unlink(path)
+            boundary.extend(joiner.add(part.summary))
+            bar.advance(task, part.bytes)
+        tail, result = joiner.finish()
+        boundary.extend(tail)
+        bar.update(task, description="analysing")
+        insert_batch(
+            client,
+            DATABASE,
+            "log_entries",
+            entries_batch(boundary),
+            tenant_id=LOCAL_TENANT,
+            job_id=job_id,
+        )
+        insert_batch(
+            client,
+            DATABASE,
+            "log_gaps",
+            gaps_batch(result.line_gaps + result.thread_gaps),
+            tenant_id=LOCAL_TENANT,
+            job_id=job_id,
+        )
+        files = [
+            FileMeta(number=i, name=log.name, bytes=log.size) for i, log in enumerate(inputs, 1)
+        ]
+        meta = JobMeta.from_join(result, files)
+        report = analyze(JobScope(client, DATABASE, LOCAL_TENANT, job_id), options, meta)
+        client.close()
+    if not db_dir:
+        shutil.rmtree(db_path, ignore_errors=True)
+    return report

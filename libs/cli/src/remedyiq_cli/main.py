@@ -1,0 +1,59 @@
+"""The ``remedyiq`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from remedyiq_analysis.report import Report
+from remedyiq_arlog.sources import InputError
+from remedyiq_cli import analyze_cmd
+
+
+def _render(report: Report, fmt: str) -> str:
+    return report.model_dump_json(indent=2)
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    try:
+        options = analyze_cmd.options_from_args(args)
+        report = analyze_cmd.run_analysis(
+            args.paths,
+            options,
+            db_dir=args.db,
+            workers=args.workers,
+            progress=not args.quiet and sys.stderr.isatty(),
+        )
+    except InputError as exc:
+        print(f"remedyiq: {exc}", file=sys.stderr)
+        return 1
+    output = _render(report, args.format)
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+        print(f"report written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="remedyiq", description="Understand BMC Remedy AR System servers from their logs."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    analyze = commands.add_parser(
+        "analyze", help="analyse AR System logs on this machine (ARLogAnalyzer-compatible report)"
+    )
+    analyze_cmd.add_arguments(analyze)
+    analyze.set_defaults(handler=_analyze)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
