@@ -171,19 +171,22 @@ class ApiMachine:
         self.state = ApiState()
         self.legend: dict[str, str] = {}
 
-    def feed(self, rec: Record, key: str) -> None:
+    def feed(self, rec: Record, key: str) -> str:
+        """Process one API record; returns ``+`` for a begin, ``-`` for an end, else ``""``."""
         details = rec.details.lstrip()
         sign = details[:1]
         if sign == "+":
             info = read_begin(details)
             self.legend.setdefault(info.abbr, info.name)
             self.state.open.setdefault(key, []).append(OpenCall(rec, info))
-        elif sign == "-" and len(details) > 1 and not details.startswith("--"):
+            return sign
+        if sign == "-" and len(details) > 1 and not details.startswith("--"):
             abbr, _success, _message = end_status(details)
             call = close_matching(self.state.open.get(key, []), abbr, rec.rpc_id)
             if call is None:
                 self.state.unresolved.setdefault(key, []).append(rec)
             else:
                 self.emit(call_row(call, rec))
-        else:
-            self.emit(entry(rec, LogType.API, Kind.LINE))
+            return sign
+        self.emit(entry(rec, LogType.API, Kind.LINE))
+        return ""

@@ -121,17 +121,28 @@ def resolve(
     return prior
 
 
+# result lines ("-->"), action lines ("0 : …") and value lines never start a phase phrase
+_NOT_PHASE = frozenset("-0123456789<")
+
+
 class FltrMachine:
     def __init__(self, emit: Callable[[Row], None]) -> None:
         self.emit = emit
         self.state = FltrState()
         self.language: str | None = None
 
-    def feed(self, rec: Record, key: str) -> None:
+    def feed(self, rec: Record, key: str) -> bool:
+        """Process one FLTR record; returns whether it is a ``Checking`` record."""
         state = self.state
         synced = key in state.open
-        checking = CHECKING.match(rec.details)
-        marker = None if checking else phase_marker(rec.details)
+        details = rec.details
+        first = details.lstrip()[:1]
+        checking = CHECKING.match(details) if first == "<" else None
+        if checking is not None:
+            self._terminate(rec, key, synced)
+            state.open[key] = open_check(rec, checking.groups())  # type: ignore[arg-type]
+            return True
+        marker = None if first in _NOT_PHASE else phase_marker(details)
         if marker is not None:
             kind, language = marker
             if self.language is None:
@@ -140,19 +151,16 @@ class FltrMachine:
                 self._terminate(rec, key, synced)
                 state.open[key] = None
             self.emit(phase_row(rec, kind))
-            return
-        if checking is not None:
-            self._terminate(rec, key, synced)
-            state.open[key] = open_check(rec, checking.groups())  # type: ignore[arg-type]
-            return
+            return False
         if not synced:
             state.heads.setdefault(key, FilterHead()).absorbed.append(rec)
-            return
+            return False
         current = state.open[key]
         if current is not None:
             current.absorb(rec)
         else:
             self.emit(entry(rec, LogType.FLTR, Kind.LINE))
+        return False
 
     def _terminate(self, rec: Record, key: str, synced: bool) -> None:
         if not synced:

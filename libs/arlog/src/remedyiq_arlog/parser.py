@@ -24,8 +24,14 @@ from remedyiq_arlog.sql import SqlMachine
 from remedyiq_arlog.summary import RangeSummary, ThreadGapSeed
 from remedyiq_arlog.timestamps import TimestampError, TimestampParser
 
-_GAP_QUEUES = frozenset({"Fast", "List"})
 _TS_COLUMN = 7
+# plain ints: enum attribute access costs a descriptor call per record in the hot loop
+_API, _SQL, _FLTR, _ESCL, _OTHER = (
+    int(t) for t in (LogType.API, LogType.SQL, LogType.FLTR, LogType.ESCL, LogType.OTHER)
+)
+_SQL_CLOSES = frozenset({SQL_OK_WORD, SQL_FAIL_WORD})
+_GAP_QUEUES = frozenset({"Fast", "List"})  # thread gaps are only looked for in these queues
+_TYPE_CODES = {tag: int(code) for tag, code in TYPE_TAGS.items()}
 
 
 class RangeParser:
@@ -44,7 +50,7 @@ class RangeParser:
         self.options = options
         self.folder = folder
         # thread ids are per folder (each folder is a server); merged inputs map file -> folder
-        self._folders = folders or {file_number: folder}
+        self._folders = folders or {}
         self.file_number = file_number
         self.summary = RangeSummary(
             file_number=file_number, start=start, file_start=start == 0, folder=folder
@@ -53,6 +59,18 @@ class RangeParser:
         self.summary.thread_gaps = GapBoard(options.gap_candidates)
         self.timestamps = timestamps or TimestampParser(options.locale)
         self._out: deque[Row] = deque()
+        self._types = frozenset(int(t) for t in options.types)
+        self._record_filters = (
+            len(self._types) < 4
+            or bool(options.users)
+            or bool(options.exclude_users)
+            or options.client_rpc is not None
+        )
+        self._window = options.begin_ms is not None or options.end_ms is not None
+        self._multi_folder = folders is not None and len(set(folders.values())) > 1
+        self._parse_ts = self.timestamps.parse
+        self._type_counts = [0] * (len(LogType) + 1)
+        self._type_seen: dict[int | str, list[int]] = {}
         self._line_ts: dict[int, int] = {}  # line gaps run per file, in file order
         self.api = ApiMachine(self._emit)
         self.sql = SqlMachine(self._emit)
@@ -109,80 +127,84 @@ class RangeParser:
         options = self.options
         summary = self.summary
         stats = summary.stats
-        log_type = TYPE_TAGS.get(rec.tag, LogType.OTHER)
-        analysed_type = log_type <= LogType.ESCL
-        if analysed_type and log_type not in options.types:
-            stats.filtered_records += 1
-            return
-        if (options.users and rec.user not in options.users) or rec.user in options.exclude_users:
-            stats.filtered_records += 1
-            return
-        if options.client_rpc is not None and _int(rec.client_rpc) != options.client_rpc:
+        log_type = _TYPE_CODES.get(rec.tag, _OTHER)
+        if self._record_filters and self._filtered(rec, log_type):
             stats.filtered_records += 1
             return
         stats.records += 1
-        folder = self._folders.get(rec.file_number, self.folder)
-        key = folder + rec.thread_id
-        if rec.ts_text is not None:
+        folder = self._folders[rec.file_number] if self._multi_folder else self.folder
+        key = folder + rec.thread_id if folder else rec.thread_id
+        thread_ts = summary.thread_last_ts
+        ts_text = rec.ts_text
+        ts: int | None = None
+        if ts_text is not None:
             try:
-                rec.ts = self.timestamps.parse(rec.ts_text)
+                ts = self._parse_ts(ts_text)
                 rec.has_ts = True
             except TimestampError:
                 stats.bad_timestamps += 1
-        if not rec.has_ts:
-            rec.ts = summary.thread_last_ts.get(key)
-        ts = rec.ts
-        if ts is not None:
-            name = log_type.name if log_type != LogType.OTHER else rec.tag.strip()
-            if rec.has_ts and name not in stats.type_first_ts:
-                stats.type_first_ts[name] = ts
-            if rec.has_ts:
-                stats.type_last_ts[name] = ts
+        if ts is None:
+            ts = thread_ts.get(key)
+        rec.ts = ts
+        if rec.has_ts and ts is not None:
+            seen = self._type_seen.get(log_type if log_type != _OTHER else rec.tag)
+            if seen is None:
+                self._type_seen[log_type if log_type != _OTHER else rec.tag] = [ts, ts]
+            else:
+                seen[1] = ts
         if (
-            not analysed_type
+            log_type > _ESCL
             or (rec.queue == "FTS" and not options.fts)
-            or (ts is not None and options.begin_ms is not None and ts < options.begin_ms)
-            or (ts is not None and options.end_ms is not None and ts > options.end_ms)
+            or (self._window and ts is not None and not self._in_window(ts))
         ):
             stats.ignored_records += 1
             self._emit(entry(rec, log_type, Kind.IGNORED))
             return
-        type_name = log_type.name
-        stats.records_per_type[type_name] = stats.records_per_type.get(type_name, 0) + 1
-        if rec.has_ts and ts is not None:
+        self._type_counts[log_type] += 1
+        if rec.has_ts:
+            assert ts is not None
             if stats.first_ts is None or ts < stats.first_ts:
                 stats.first_ts = ts
             if stats.last_ts is None or ts > stats.last_ts:
                 stats.last_ts = ts
-        starts, thread_gap_allowed = self._feed(rec, log_type, key, folder)
-        self._gaps(rec, log_type, key, starts, thread_gap_allowed)
-
-    def _feed(self, rec: Record, log_type: LogType, key: str, folder: str) -> tuple[bool, int]:
-        """Run the type's machine.
-
-        Returns whether the record starts an event, and its thread-gap rule: 0 never a thread
-        gap, 1 a thread gap, 2 an API end (a thread gap once SQL/FLTR records have been seen).
-        """
         details = rec.details
-        if log_type == LogType.API:
-            self.api.feed(rec, key)
-            first = details.lstrip()[:1]
-            if first == "+":
-                return True, 0
-            return False, 2 if first == "-" else 1
-        if log_type == LogType.SQL:
-            self.summary.saw_sql_fltr = True
+        if log_type == _FLTR:
+            summary.saw_sql_fltr = True
+            starts = self.fltr.feed(rec, key)
+            rule = 1
+        elif log_type == _SQL:
+            summary.saw_sql_fltr = True
             word = sql_word_class(details)
-            self.sql.feed(rec, key)
-            return word == SQL_START_WORD, 0 if word in (SQL_OK_WORD, SQL_FAIL_WORD) else 1
-        if log_type == LogType.FLTR:
-            self.summary.saw_sql_fltr = True
-            self.fltr.feed(rec, key)
-            return "<Filter Level:" in details[:20], 1
-        starts = self.escl.feed(rec, folder + _pool_key(rec.user))
-        if "Trace Log" in details:
-            self._note_version(details)
-        return starts, 1
+            self.sql.feed(rec, key, word)
+            starts = word == SQL_START_WORD
+            rule = 0 if word in _SQL_CLOSES else 1
+        elif log_type == _API:
+            first = self.api.feed(rec, key)
+            starts = first == "+"
+            rule = 0 if starts else (2 if first == "-" else 1)
+        else:
+            starts = self.escl.feed(rec, folder + _pool_key(rec.user))
+            rule = 1
+            if "Trace Log" in details:
+                self._note_version(details)
+        self._gaps(rec, log_type, key, starts, rule, thread_ts.get(key))
+        if rec.has_ts:
+            thread_ts[key] = ts  # type: ignore[assignment]
+
+    def _filtered(self, rec: Record, log_type: int) -> bool:
+        options = self.options
+        if log_type <= _ESCL and log_type not in self._types:
+            return True
+        if (options.users and rec.user not in options.users) or rec.user in options.exclude_users:
+            return True
+        return options.client_rpc is not None and _int(rec.client_rpc) != options.client_rpc
+
+    def _in_window(self, ts: int) -> bool:
+        options = self.options
+        return not (
+            (options.begin_ms is not None and ts < options.begin_ms)
+            or (options.end_ms is not None and ts > options.end_ms)
+        )
 
     def _note_version(self, details: str) -> None:
         start = details.find("(AR Server ")
@@ -191,10 +213,11 @@ class RangeParser:
             if version not in self.summary.server_versions:
                 self.summary.server_versions.append(version)
 
-    def _gaps(self, rec: Record, log_type: LogType, key: str, starts: bool, rule: int) -> None:
+    def _gaps(  # noqa: PLR0917 — the hot loop passes what it already has
+        self, rec: Record, log_type: int, key: str, starts: bool, rule: int, previous: int | None
+    ) -> None:
         summary = self.summary
-        has_ts = rec.has_ts
-        ts = rec.ts if has_ts else None
+        ts = rec.ts if rec.has_ts else None
         # line gap
         if ts is None:
             summary.line_gaps.offer(candidate(rec, LINE_GAP, 0, starts, log_type))
@@ -208,9 +231,6 @@ class RangeParser:
                     summary.line_gaps.offer(candidate(rec, LINE_GAP, gap, starts, log_type))
             self._line_ts[rec.file_number] = ts
         # thread gap
-        previous = summary.thread_last_ts.get(key)
-        if ts is not None:
-            summary.thread_last_ts[key] = ts
         if rule == 0 or rec.queue not in _GAP_QUEUES:
             return
         conditional = rule == 2 and not summary.saw_sql_fltr
@@ -231,6 +251,16 @@ class RangeParser:
 
     def _finish(self) -> None:
         summary = self.summary
+        stats = summary.stats
+        for code, count in enumerate(self._type_counts):
+            if count:
+                stats.records_per_type[LogType(code).name] = count
+        for code_or_tag, (first, last) in self._type_seen.items():
+            name = (
+                LogType(code_or_tag).name if isinstance(code_or_tag, int) else code_or_tag.strip()
+            )
+            stats.type_first_ts[name] = first
+            stats.type_last_ts[name] = last
         summary.last_line_ts = self._line_ts.get(self.file_number)
         summary.api = self.api.state
         summary.sql = self.sql.state

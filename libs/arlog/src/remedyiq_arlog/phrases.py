@@ -60,17 +60,20 @@ _OVERLAY_SUFFIX: Final = re.compile(r" \(Overlay Group[^)]*\)$")
 _QUOTED: Final = re.compile(r"\"([^\"]*)\"")
 
 
+_MARKERS: Final = {
+    phrase: (marker, language)
+    for language, (start, end, _failed) in FILTER_LANGUAGES.items()
+    for marker, phrase in ((1, start), (2, end))
+} | {RESTART_PHRASE: (3, "English")}
+_MARKER: Final = re.compile(
+    r"\s*(" + "|".join(re.escape(p) for p in sorted(_MARKERS, key=len, reverse=True)) + ")"
+)
+
+
 def phase_marker(details: str) -> tuple[int, str] | None:
     """``(marker, language)`` for filter Start (1) / End (2) / Restart (3) lines, else ``None``."""
-    text = details.lstrip()
-    for language, (start, end, _failed) in FILTER_LANGUAGES.items():
-        if text.startswith(start):
-            return 1, language
-        if text.startswith(end):
-            return 2, language
-    if text.startswith(RESTART_PHRASE):
-        return 3, "English"
-    return None
+    match = _MARKER.match(details)
+    return _MARKERS[match.group(1)] if match else None
 
 
 def phase_fields(details: str) -> tuple[int, str, str, str]:

@@ -77,13 +77,14 @@ class Record:
         self.lines = 1
         tag, trid, tid, rpc, queue, crpc, user, og, ts_text, details = fields
         self.tag = tag
-        self.trace_id = trid.strip() if trid else ""
-        self.thread_id = tid.strip()
-        self.rpc_id = rpc.strip()
-        self.queue = queue.strip()
-        self.client_rpc = crpc.strip()
-        self.user = user.strip()
-        self.overlay_group = og.strip()
+        # TrID, TID and RPC ID are written unpadded; the other fields are padded with spaces
+        self.trace_id = trid or ""
+        self.thread_id = tid
+        self.rpc_id = rpc
+        self.queue = queue.rstrip()
+        self.client_rpc = crpc.rstrip()
+        self.user = user.rstrip()
+        self.overlay_group = og.rstrip()
         self.ts_text = ts_text
         # The reference strips one trailing ">" from every record (so "<NULL>" reads "<NULL").
         self.details = details[:-1] if details.endswith(">") else details

@@ -103,8 +103,8 @@ class SqlMachine:
         self.emit = emit
         self.state = SqlState()
 
-    def feed(self, rec: Record, key: str) -> None:
-        word = sql_word_class(rec.details)
+    def feed(self, rec: Record, key: str, word: int) -> None:
+        """Process one SQL record whose first word is of class ``word`` (see sql_word_class)."""
         if word == 0:
             self.emit(entry(rec, LogType.SQL, Kind.LINE))
             return

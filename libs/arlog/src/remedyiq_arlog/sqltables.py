@@ -18,7 +18,7 @@ _KEYWORD_NAME: Final = re.compile(
     r"\b(FROM|JOIN|INTO|UPDATE|TABLE)\s+(?!\()([A-Za-z_#@][\w$#@.]*)", re.IGNORECASE
 )
 _FROM_LIST: Final = re.compile(
-    r"\bFROM\s+(.*?)(?=\bWHERE\b|\bGROUP\b|\bORDER\b|\bHAVING\b|\bUNION\b|\bJOIN\b|\bINNER\b|"
+    r"\bFROM\s+(?!\()(.*?)(?=\bWHERE\b|\bGROUP\b|\bORDER\b|\bHAVING\b|\bUNION\b|\bJOIN\b|\bINNER\b|"
     r"\bLEFT\b|\bRIGHT\b|\bFULL\b|\bCROSS\b|\)|$)",
     re.IGNORECASE | re.DOTALL,
 )

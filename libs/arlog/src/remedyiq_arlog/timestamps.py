@@ -74,6 +74,11 @@ class TimestampParser:
 
     def parse(self, text: str) -> int:
         """Epoch milliseconds of one stamp (the text between ``/* `` and `` */``)."""
+        if len(text) > 27 and text[24:25] == ".":  # the usual "Mon Nov 24 2025 14:47:03.3760"
+            seconds = self._seconds.get(text[:24])
+            millis = text[25:28]
+            if seconds is not None and millis.isdigit():
+                return seconds * 1000 + int(millis)
         head, dot, fraction = text.rpartition(".")
         if not dot:
             raise TimestampError(f"no fractional seconds in {text!r}")
