@@ -6,7 +6,7 @@ TOOLS := .cache/tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
-DEMO_LOG := .cache/demo/arserver-demo.log
+DEMO_LOG := .cache/demo/arserver-demo.log  # generated, realistic, with every anomaly kind
 
 .PHONY: help setup run demo test test-fast lint fmt typecheck bench clean
 
@@ -25,7 +25,7 @@ setup: $(BIN)/remedyiq  ## create .venv with every package and tool (pinned by u
 
 $(DEMO_LOG): | $(BIN)/remedyiq
 	@mkdir -p $(dir $@)
-	cp tests/data/demo-sample1.log $@
+	$(BIN)/python -m remedyiq_arlog.generator -o $@ --size 20MB --seed 7 --anomalies all -q
 
 run: setup $(DEMO_LOG)  ## analyse a demo log and print the report
 	$(BIN)/remedyiq analyze $(DEMO_LOG)

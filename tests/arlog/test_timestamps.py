@@ -20,6 +20,9 @@ BASE = 1763992800000  # Mon Nov 24 2025 14:00:00.000
         ("Mo. Nov. 24 2025 14:00:02.997", BASE + 2997),
         ("lun. nov. 24 2025 14:00:02.997", BASE + 2997),
         ("月 11月 24 2025 14:00:02.997", BASE + 2997),
+        ("Mo Nov 24 2025 14:00:02.997", BASE + 2997),  # Java 8 German (AR 9.x servers)
+        ("Mo Mär 24 2025 14:00:02.997", BASE + 2997 - 245 * 86_400_000),
+        ("星期一 十一月 24 2025 14:00:02.997", BASE + 2997),
     ],
 )
 def test_formats_and_locales(text: str, expected: int) -> None:

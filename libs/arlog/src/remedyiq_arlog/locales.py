@@ -143,6 +143,32 @@ NAMES: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     ),
 }
 
+# Month names of Java 8 and of Java 9+ run with -Djava.locale.providers=COMPAT (AR 9.x servers):
+# the same locales, older spellings (German "Mär", Chinese "十一月", Japanese bare numbers).
+COMPAT_MONTHS: Final[dict[str, tuple[str, ...]]] = {
+    "de": ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"),
+    "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
+    "pt": ("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"),
+    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+    "ja": ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"),
+    "zh": (
+        "一月",
+        "二月",
+        "三月",
+        "四月",
+        "五月",
+        "六月",
+        "七月",
+        "八月",
+        "九月",
+        "十月",
+        "十一月",
+        "十二月",
+    ),
+    "ru": ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"),
+    "sv": ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+}
+
 LOCALES: Final = tuple(NAMES)
 """Supported locales, in the order auto-detection tries them (English first, as the reference)."""
 
@@ -150,7 +176,9 @@ LOCALES: Final = tuple(NAMES)
 def month_table(locale: str) -> dict[str, int]:
     """Month name (case-folded, also without a trailing dot) -> month number for one locale."""
     table: dict[str, int] = {}
-    for number, name in enumerate(NAMES[locale][1], start=1):
+    names = (*NAMES[locale][1], *COMPAT_MONTHS.get(locale, ()))
+    for index, name in enumerate(names):
+        number = index % 12 + 1
         folded = name.casefold()
         table[folded] = number
         table[folded.rstrip(".")] = number

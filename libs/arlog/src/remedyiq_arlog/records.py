@@ -19,7 +19,7 @@ from typing import Final
 
 _FAST: Final = re.compile(
     r"<(.{4})> (?:<TrID: ([^>]*)> )?<TID: ([^>]*)> <RPC ID: ([^>]*)> <Queue: ([^>]*)> "
-    r"<Client-RPC: ([^>]*)> <USER: ([^>]*)> <Overlay-Group: ([^>]*)> /\* (.*?) \*/ ?(.*)",
+    r"<Client-RPC: ([^>]*)> <USER: ([^>]*)> <Overlay-Group: ([^>]*)> (?:/\* (.*?) \*/ ?)?(.*)",
     re.DOTALL,
 )
 _TAG: Final = re.compile(r"<([^<>]{1,8})>")
@@ -109,7 +109,10 @@ def read_header(
     """
     match = _FAST.match(line)
     if match is not None:
-        return match.groups()  # type: ignore[return-value]
+        fields = match.groups()
+        if fields[8] is None and fields[9].startswith("/*"):  # cut inside the timestamp
+            return (*fields[:9], "")  # type: ignore[return-value]
+        return fields  # type: ignore[return-value]
     return _read_tolerant(line)
 
 
