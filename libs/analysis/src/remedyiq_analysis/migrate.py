@@ -12,6 +12,9 @@ from importlib import resources
 
 from clickhouse_connect.driver.client import Client
 
+REPORT_TABLES = 2
+"""Migrations a one-off analysis needs (log_entries, log_gaps); later ones serve the platform."""
+
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(up|down)\.sql$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -333,6 +333,17 @@ class FltrSection(Model):
     most_levels: list[Transaction]
 
 
+class TimelinePoint(Model):
+    """One minute of one record type (not in the reference: the HTML report charts it)."""
+
+    minute: str = Field(description="ISO-8601 start of the minute, e.g. 2025-11-24T14:00:00.000")
+    log_type: str = Field(description="API, SQL, FLTR or ESCL")
+    count: int = Field(description="calls (statements, runs, filter checks) started that minute")
+    errors: int = Field(description="of which failed")
+    p50_s: float
+    p95_s: float
+
+
 class Report(Model):
     schema_version: int = SCHEMA_VERSION
     generator: str = "remedyiq"
@@ -344,3 +355,5 @@ class Report(Model):
     sql: SqlSection
     escl: EsclSection
     fltr: FltrSection
+    # Per-minute activity per record type: optional, charted by the HTML report when present.
+    timeline: list[TimelinePoint] | None = None

@@ -21,7 +21,7 @@ from remedyiq_analysis.analyze import analyze
 from remedyiq_analysis.columnar import entries_batch, from_ipc, gaps_batch
 from remedyiq_analysis.load import insert_batch
 from remedyiq_analysis.meta import FileMeta, JobMeta
-from remedyiq_analysis.migrate import migrate_up
+from remedyiq_analysis.migrate import REPORT_TABLES, migrate_up
 from remedyiq_analysis.report import AnalysisOptions, Report
 from remedyiq_analysis.scope import JobScope
 from remedyiq_analysis.timefmt import parse_iso_ms
@@ -37,7 +37,7 @@ LOCAL_TENANT = "local"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="log files, folders, .gz or .zip")
-    parser.add_argument("--format", choices=("json",), default="json")
+    parser.add_argument("--format", choices=("text", "json", "html"), default="text")
     parser.add_argument("-o", "--output", help="write the report here instead of stdout")
     parser.add_argument("-n", "--top", type=int, default=50, help="size of every top-N list")
     parser.add_argument(
@@ -162,7 +162,10 @@ def run_analysis(
         futures, total = submit_all(pool, inputs, parse, work, workers)
         db_path = os.path.abspath(db_dir) if db_dir else os.path.join(work, "chdb")
         client = clickhouse_connect.get_client(dsn=f"chdb://{db_path}")
-        migrate_up(client, DATABASE)
+        migrate_up(client, DATABASE, target=REPORT_TABLES)
+        # A one-off analysis reads its parts once: merging them in the background would only
+        # compete with the parser for the CPU.
+        client.command(f"SYSTEM STOP MERGES {DATABASE}.log_entries")
         bar = stack.enter_context(
             Progress(
                 TextColumn("[bold]{task.description}"),

@@ -16,6 +16,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+# pyarrow imports pandas on its first conversion (about a second); importing it here, before the
+# workers fork, pays that once instead of once per worker.
+import pandas  # noqa: F401
+
 from remedyiq_analysis.columnar import entries_batch, to_ipc
 from remedyiq_arlog.lines import LineStats, iter_lines
 from remedyiq_arlog.merge import merged_lines

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
+from remedyiq_analysis.render import render_html, render_json, render_text
 from remedyiq_analysis.report import Report
 from remedyiq_arlog.sources import InputError
 from remedyiq_cli import analyze_cmd
 
 
-def _render(report: Report, fmt: str) -> str:
-    return report.model_dump_json(indent=2)
+def _render(report: Report, fmt: str, duration_s: float) -> str:
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "html":
+        return render_html(report)
+    return render_text(report, duration_s=duration_s)
 
 
 def _analyze(args: argparse.Namespace) -> int:
+    started = time.monotonic()
     try:
         options = analyze_cmd.options_from_args(args)
         report = analyze_cmd.run_analysis(
@@ -28,7 +35,7 @@ def _analyze(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"remedyiq: {exc}", file=sys.stderr)
         return 1
-    output = _render(report, args.format)
+    output = _render(report, args.format, time.monotonic() - started)
     if args.output:
         Path(args.output).write_text(output, encoding="utf-8")
         print(f"report written to {args.output}", file=sys.stderr)

@@ -11,6 +11,8 @@
 --   batch is recognisable — instead of a random UUID;
 -- * line numbers, byte offsets and the reference's own Line# are kept, so the original lines and
 --   the reference report can always be reproduced;
+-- * search indexes come in their own migration (0003): the platform needs them, a one-off
+--   `remedyiq analyze` does not (they halve the insert rate);
 -- * no aggregate/top-N materialized views: every section is computed from this table (its sort
 --   key puts one job's rows of one type together), and dashboards read durable results.
 CREATE TABLE IF NOT EXISTS log_entries
@@ -65,9 +67,7 @@ CREATE TABLE IF NOT EXISTS log_entries
     error_encountered Bool,
     raw_text          String CODEC(ZSTD(3)),
     ingested_at       DateTime64(3, 'UTC') DEFAULT now64(3),
-    retention_days    UInt16 DEFAULT 90,
-    INDEX idx_trace trace_id TYPE bloom_filter(0.01) GRANULARITY 4,
-    INDEX idx_raw raw_text TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 4
+    retention_days    UInt16 DEFAULT 90
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(ingested_at)

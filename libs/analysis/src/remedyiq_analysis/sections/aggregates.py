@@ -7,14 +7,16 @@ COUNT/SUM: group totals; MAX/MIN: group extremes), ties in order of first appear
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from fractions import Fraction
 
 from remedyiq_analysis.report import AggregateGroup, AggregateRow, Aggregates, AnalysisOptions
 from remedyiq_analysis.scope import JobScope
 from remedyiq_analysis.timefmt import seconds
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Row:
     group: str
     key: str
@@ -28,6 +30,7 @@ class _Row:
     max_file: int
     sum_ms: int
     first_seen: tuple[int, int, int]
+    float_avg: float | None = None  # the reference's double-precision average, where it matters
 
     @property
     def total(self) -> int:
@@ -35,7 +38,13 @@ class _Row:
 
     @property
     def avg(self) -> float:
+        if self.float_avg is not None:
+            return self.float_avg
         return self.sum_ms / 1000.0 / self.total
+
+    @property
+    def exact_avg(self) -> Fraction:
+        return Fraction(self.sum_ms, self.total)
 
 
 def _metric(row: _Row, sort: str) -> float:
@@ -90,7 +99,41 @@ def aggregates(
         )
         for g, k, ok, fail, mn, mn_at, mx, mx_at, total, first in fetched
     ]
+    _refine_averages(scope, rows, group_expr, key_expr, where)
     return build(rows, grouping=grouping, key_label=key_label, options=options)
+
+
+def _refine_averages(
+    scope: JobScope, rows: list[_Row], group_expr: str, key_expr: str, where: str
+) -> None:
+    """Use the reference's floating-point average where exact arithmetic would differ from it.
+
+    The reference adds run times as doubles (seconds), longest first; the result differs from
+    the exact average only in the last bits, which matters in two cases: an average exactly
+    halfway between two printed values (x.xxx5 s), and two averages that are exactly equal
+    (their order then depends on those bits). Only those rows fetch their run times.
+    """
+    seen = Counter(row.exact_avg for row in rows)
+    wanted = [row for row in rows if row.exact_avg.denominator == 2 or seen[row.exact_avg] > 1]
+    if not wanted:
+        return
+    fetched = scope.rows(
+        f"""
+        SELECT {group_expr} AS g, {key_expr} AS k,
+               groupArray(duration_ms)
+        FROM $E WHERE $JOB AND {where} AND (g, k) IN {{pairs:Array(Tuple(String, String))}}
+        GROUP BY g, k
+        """,
+        pairs=[(row.group, row.key) for row in wanted],
+    )
+    durations = {(str(g), str(k)): list(values) for g, k, values in fetched}
+    for row in wanted:
+        values = durations.get((row.group, row.key))
+        if values:
+            total = 0.0
+            for value in sorted(values, reverse=True):
+                total += int(value) / 1000.0
+            row.float_avg = total / len(values)
 
 
 def build(
@@ -112,7 +155,7 @@ def build(
             return float(max(r.max_ms for r in members))
         return float(min(r.min_ms for r in members))
 
-    ordered = sorted(by_group.values(), key=group_key, reverse=True)  # stable: first appearance
+    ordered = sorted(by_group.values(), key=group_key, reverse=True)  # ties: first appearance
     groups: list[AggregateGroup] = []
     for unsorted in ordered:
         members = sorted(unsorted, key=lambda r: r.key)
@@ -132,7 +175,7 @@ def build(
                         max_s=seconds(r.max_ms),
                         max_line=r.max_line,
                         max_file=r.max_file,
-                        avg_s=round(r.avg, 6),
+                        avg_s=r.avg,
                         sum_s=seconds(r.sum_ms),
                     )
                     for r in members

@@ -9,9 +9,10 @@ Checking time) / Filter Count — the figure the reference mislabels "Filters/se
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from remedyiq_analysis.javaorder import hashmap_order
 from remedyiq_analysis.report import (
     AnalysisOptions,
     FilterCount,
@@ -39,14 +40,15 @@ def _transactions_sql(key: str) -> str:
                minIf(toUnixTimestamp64Milli(timestamp), kind IN ('check', 'check_open'))
                    AS first_check,
                maxIf(toUnixTimestamp64Milli(timestamp), kind IN ('check', 'check_open'))
-                   AS last_check
+                   AS last_check,
+               min(tuple(timestamp, file_number, line_number)) AS first_seen
         FROM $E WHERE $JOB AND {FILTER_ROWS}
         GROUP BY tx
     """
 
 
 def _transaction(row: Sequence[Any]) -> Transaction:
-    _tx, first, filter_count, checks, max_level, origin, first_check, last_check = row
+    _tx, first, filter_count, checks, max_level, origin, first_check, last_check, _seen = row
     line, ref, file_number, trace, rpc = first
     span = int(last_check) - int(first_check) if int(checks) else 0
     per_filter = (
@@ -69,6 +71,16 @@ def _transaction(row: Sequence[Any]) -> Transaction:
         else round(per_filter, 4),
         filters_per_s=round(int(checks) * 1000.0 / span, 4) if span > 0 else None,
     )
+
+
+def _reference_order(
+    rows: Sequence[Sequence[Any]],
+    key: Callable[[Sequence[Any]], str],
+    metric: Callable[[Sequence[Any]], int],
+) -> list[Sequence[Any]]:
+    """``rows`` (in first-seen order) sorted by ``metric``, ties in the reference's hash order."""
+    ordered = [rows[i] for i in hashmap_order([key(r) for r in rows])]
+    return sorted(ordered, key=metric)
 
 
 def fltr_section(scope: JobScope, options: AnalysisOptions, has_trace_ids: bool) -> FltrSection:
@@ -110,37 +122,24 @@ def fltr_section(scope: JobScope, options: AnalysisOptions, has_trace_ids: bool)
             )
         )
     ]
+    counted = scope.rows(
+        """
+        SELECT filter_name, countIf(filter_result = 'passed') AS p,
+               countIf(filter_result = 'failed_else') AS f
+        FROM $E WHERE $JOB AND kind IN ('check', 'check_open')
+        GROUP BY filter_name ORDER BY min(tuple(timestamp, file_number, line_number))
+        """
+    )
     most_executed = [
         FilterCount(filter=name, passed=int(p), failed=int(f))
-        for name, p, f in scope.rows(
-            """
-            SELECT filter_name, countIf(filter_result = 'passed') AS p,
-                   countIf(filter_result = 'failed_else') AS f
-            FROM $E WHERE $JOB AND kind IN ('check', 'check_open')
-            GROUP BY filter_name ORDER BY p + f DESC, min(line_number), filter_name
-            LIMIT {n:UInt32}
-            """,
-            n=n,
-        )
-    ]
+        for name, p, f in _reference_order(counted, lambda r: str(r[0]), lambda r: -(r[1] + r[2]))
+    ][:n]
     transactions_sql = _transactions_sql(key)
-    most_filters = [
-        _transaction(r)
-        for r in scope.rows(
-            f"SELECT * FROM ({transactions_sql}) "
-            "ORDER BY filter_count DESC, first_row.3, first_row.1 "
-            "LIMIT {n:UInt32}",
-            n=n,
-        )
-    ]
-    most_levels = [
-        _transaction(r)
-        for r in scope.rows(
-            f"SELECT * FROM ({transactions_sql}) ORDER BY max_level DESC, first_row.3, first_row.1 "
-            "LIMIT {n:UInt32}",
-            n=n,
-        )
-    ]
+    everything = scope.rows(f"SELECT * FROM ({transactions_sql}) ORDER BY first_seen")
+    by_count = _reference_order(everything, lambda r: str(r[0]), lambda r: -int(r[2]))
+    most_filters = [_transaction(r) for r in by_count[:n]]
+    # the reference sorts the same list again, by level: ties keep the filter-count order
+    most_levels = [_transaction(r) for r in sorted(by_count, key=lambda r: -int(r[4]))[:n]]
     per_transaction = [
         TransactionFilter(
             line=int(first[0]),
@@ -160,7 +159,7 @@ def fltr_section(scope: JobScope, options: AnalysisOptions, has_trace_ids: bool)
                   FROM $E WHERE $JOB AND kind IN ('check', 'check_open')
                   GROUP BY tx, filter_name HAVING p + f > 0) AS c
             JOIN ({transactions_sql}) AS t ON c.tx = t.tx
-            ORDER BY c.p + c.f DESC, t.first_row.3, t.first_row.1, c.seen
+            ORDER BY c.p + c.f DESC, t.first_seen, c.seen
             LIMIT {{n:UInt32}}
             """,
             n=n,

@@ -41,7 +41,7 @@ def thread_stats(scope: JobScope, source: str, elapsed_ms: int) -> list[ThreadSt
             queued=int(queued),
             queue_s=round(float(queue_ms) / 1000.0, 4),
             total_s=seconds(int(total)),
-            busy_pct=round(int(total) * 100.0 / elapsed_ms, 4) if elapsed_ms > 0 else 0.0,
+            busy_pct=int(total) * 100.0 / elapsed_ms if elapsed_ms > 0 else 0.0,
         )
         for queue, thread, first, last, count, queued, queue_ms, total in fetched
     ]

@@ -1,0 +1,2 @@
+ALTER TABLE log_entries DROP INDEX IF EXISTS idx_raw;
+ALTER TABLE log_entries DROP INDEX IF EXISTS idx_trace

@@ -1,0 +1,1 @@
+"""Tests of remedyiq_query: KQL parsing, compilation, errors, autocomplete, and chDB execution."""
