@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from remedyiq_arlog.generator import GeneratorConfig, generate
 from remedyiq_arlog.options import ParseOptions
 from remedyiq_arlog.runner import parse_tasks, plan_file
 
 SAMPLES = ["sample1_trid_mssql.log", "sample2_legacy_oracle.log", "sample3_split/combined.log"]
+GENERATED = {
+    # legacy 9.1 style: no TrIDs, filter action lines without timestamps, Oracle
+    "legacy.log": GeneratorConfig(seed=11, target_lines=3000, log_format="legacy", db="oracle"),
+    # 23.x style: 4th fractional digit, CRLF line ends, every anomaly kind
+    "crlf.log": GeneratorConfig(
+        seed=12, target_lines=3000, timestamps="classic4", line_ending="crlf"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def generated_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("generated")
+    for name, config in GENERATED.items():
+        with (folder / name).open("wb") as out:
+            generate(config, out)
+    return folder
 
 
 def _result(path: Path, cuts: list[int] | None) -> tuple[list[tuple[object, ...]], object, object]:

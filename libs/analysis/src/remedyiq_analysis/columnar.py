@@ -46,6 +46,7 @@ GAP_TYPES: Final[dict[str, pa.DataType]] = {
     "ref_line": pa.uint32(),
     "starts_event": pa.bool_(),
     "timestamp": _MS,
+    "has_time": pa.bool_(),
     "log_type": pa.int8(),
 }
 

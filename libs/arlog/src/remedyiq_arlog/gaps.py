@@ -5,7 +5,8 @@
 * thread gap = its time − the time of the previous analysed record of its thread, for threads of
   the Fast and List queues only, not for API begin lines, SQL close lines, nor API end lines
   while no SQL/FLTR record has been seen yet (so API durations are not thread gaps);
-* records without a time have gap 0; negative gaps (out-of-order lines) count as 0.
+* records without a time have gap 0 and sort by their thread's last time (they print "null");
+  negative gaps (out-of-order lines) count as 0.
 
 Only the largest gaps are kept — a bounded board per kind, ordered like the reference's lists
 (gap desc, then time, then position) — so memory does not grow with the file. Boards of byte
@@ -31,7 +32,8 @@ def candidate(rec: Record, kind: int, gap: int, starts: bool, log_type: int) -> 
         rec.line,
         rec.end_line,
         starts,
-        rec.ts if rec.has_ts else None,
+        rec.ts,
+        rec.has_ts,
         rec.trace_id,
         rec.rpc_id,
         rec.thread_id,

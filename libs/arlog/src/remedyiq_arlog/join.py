@@ -18,7 +18,7 @@ from remedyiq_arlog.gaps import Candidate, GapBoard
 from remedyiq_arlog.phrases import escalation_pool
 from remedyiq_arlog.records import Record
 from remedyiq_arlog.rows import Row
-from remedyiq_arlog.schema import COLUMN_INDEX, THREAD_GAP
+from remedyiq_arlog.schema import COLUMN_INDEX, LINE_GAP
 from remedyiq_arlog.summary import ParseStats, RangeSummary
 
 _TS = COLUMN_INDEX["timestamp"]
@@ -136,15 +136,19 @@ class Joiner:
             self.line_gaps.offer((*seed[:1], gap, *seed[2:]))
         if summary.last_line_ts is not None:
             self.line_ts = summary.last_line_ts
-        for item in summary.thread_seeds:
-            if item.conditional and not self.seen_sql_fltr:
+        for waiting in summary.gap_seeds:
+            if waiting.conditional and not self.seen_sql_fltr:
                 continue
-            gap = item.gap
+            previous = self.thread_ts.get(waiting.key)
+            item = waiting.item
+            if waiting.fill_time:
+                item = (*item[:6], previous, *item[7:])
+            gap = waiting.gap
             if gap is None:
-                previous = self.thread_ts.get(item.key)
-                ts = item.item[6]
+                ts = item[6]
                 gap = ts - previous if previous is not None and ts > previous else 0
-            self.thread_gaps.offer((THREAD_GAP, gap, *item.item[2:]))
+            board = self.line_gaps if item[0] == LINE_GAP else self.thread_gaps
+            board.offer((item[0], gap, *item[2:]))
         self.line_gaps.merge(summary.line_gaps)
         self.thread_gaps.merge(summary.thread_gaps)
 

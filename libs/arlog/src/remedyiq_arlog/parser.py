@@ -21,7 +21,7 @@ from remedyiq_arlog.records import Record, read_header
 from remedyiq_arlog.rows import Row, entry
 from remedyiq_arlog.schema import LINE_GAP, THREAD_GAP, TYPE_TAGS, Kind, LogType
 from remedyiq_arlog.sql import SqlMachine
-from remedyiq_arlog.summary import RangeSummary, ThreadGapSeed
+from remedyiq_arlog.summary import GapSeed, RangeSummary
 from remedyiq_arlog.timestamps import TimestampError, TimestampParser
 
 _TS_COLUMN = 7
@@ -218,9 +218,16 @@ class RangeParser:
     ) -> None:
         summary = self.summary
         ts = rec.ts if rec.has_ts else None
+        # a record without a time sorts by its thread's last time; if the range does not know it,
+        # the join does
+        fill_time = rec.ts is None and not summary.file_start
         # line gap
         if ts is None:
-            summary.line_gaps.offer(candidate(rec, LINE_GAP, 0, starts, log_type))
+            item = candidate(rec, LINE_GAP, 0, starts, log_type)
+            if fill_time:
+                summary.gap_seeds.append(GapSeed(key, 0, False, True, item))
+            else:
+                summary.line_gaps.offer(item)
         else:
             last = self._line_ts.get(rec.file_number)
             if last is None and not summary.file_start:
@@ -243,9 +250,9 @@ class RangeParser:
             thread_gap = 0 if summary.file_start else None
         else:
             thread_gap = ts - previous if ts > previous else 0
-        if thread_gap is None or conditional:
+        if thread_gap is None or conditional or fill_time:
             item = candidate(rec, THREAD_GAP, thread_gap or 0, starts, log_type)
-            summary.thread_seeds.append(ThreadGapSeed(key, thread_gap, conditional, item))
+            summary.gap_seeds.append(GapSeed(key, thread_gap, conditional, fill_time, item))
         elif summary.thread_gaps.would_keep(thread_gap):
             summary.thread_gaps.offer(candidate(rec, THREAD_GAP, thread_gap, starts, log_type))
 

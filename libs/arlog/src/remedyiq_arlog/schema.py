@@ -143,7 +143,8 @@ GAP_COLUMNS: Final[tuple[str, ...]] = (
     "line_number",  # the record's real (first physical) line
     "ref_line",  # its last physical line: the reference's Line# for records that start events
     "starts_event",  # the reference prints Line# only for records that start something
-    "timestamp",  # ms or None (records without a time)
+    "timestamp",  # ms: the record's time, or the thread's last time if it has none (or None)
+    "has_time",  # False for records without a time of their own (the reference prints "null")
     "trace_id",
     "rpc_id",
     "thread_id",

@@ -69,18 +69,20 @@ def _pick(fn: Callable[[int, int], int], a: int | None, b: int | None) -> int | 
 
 
 @dataclass(slots=True)
-class ThreadGapSeed:
-    """A thread-gap candidate waiting for an earlier range.
+class GapSeed:
+    """A gap candidate waiting for an earlier range.
 
     ``gap`` is ``None`` when the record is its thread's first timestamped record in the range
-    (the gap needs the thread's last time before the range); ``conditional`` when it is an API
-    end line seen before any SQL/FLTR record in the range (it counts only if an earlier range had
-    one).
+    (a thread gap needs the thread's last time before the range); ``conditional`` when it is an
+    API end line seen before any SQL/FLTR record in the range (it counts only if an earlier range
+    had one); ``fill_time`` when the record has no time of its own and its thread had none yet in
+    the range (it sorts by the thread's last time, which only an earlier range knows).
     """
 
     key: str
     gap: int | None
     conditional: bool
+    fill_time: bool
     item: Candidate
 
 
@@ -104,7 +106,7 @@ class RangeSummary:
     first_line_gap: Candidate | None = None  # first timestamped analysed record (gap unknown)
     last_line_ts: int | None = None
     thread_last_ts: dict[str, int] = field(default_factory=dict)
-    thread_seeds: list[ThreadGapSeed] = field(default_factory=list)
+    gap_seeds: list[GapSeed] = field(default_factory=list)
     deferred_rows: list[Row] = field(default_factory=list)  # rows whose time is unknown
     line_gaps: GapBoard = field(default_factory=lambda: GapBoard(1000))
     thread_gaps: GapBoard = field(default_factory=lambda: GapBoard(1000))

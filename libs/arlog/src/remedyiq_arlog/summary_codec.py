@@ -17,7 +17,7 @@ from remedyiq_arlog.fltr import FilterHead, FltrState, OpenCheck
 from remedyiq_arlog.gaps import GapBoard
 from remedyiq_arlog.records import Record
 from remedyiq_arlog.sql import SqlState
-from remedyiq_arlog.summary import ParseStats, RangeSummary, ThreadGapSeed
+from remedyiq_arlog.summary import GapSeed, ParseStats, RangeSummary
 
 _TYPES: Final[dict[str, type]] = {
     cls.__name__: cls
@@ -36,7 +36,7 @@ _TYPES: Final[dict[str, type]] = {
         SqlState,
         ParseStats,
         RangeSummary,
-        ThreadGapSeed,
+        GapSeed,
     )
 }
 _TAG: Final = "__t"

@@ -7,13 +7,17 @@ import os
 import shutil
 import tempfile
 import uuid
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any, TypeVar
 
 import clickhouse_connect
+import pyarrow as pa
+from clickhouse_connect.driver.client import Client
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -27,11 +31,14 @@ from remedyiq_analysis.scope import JobScope
 from remedyiq_analysis.timefmt import parse_iso_ms
 from remedyiq_arlog.join import Joiner
 from remedyiq_arlog.options import ParseOptions
+from remedyiq_arlog.rows import Row
 from remedyiq_arlog.schema import LogType
 from remedyiq_arlog.sources import InputError, resolve_inputs
 from remedyiq_cli.localparse import submit_all
 
+T = TypeVar("T")
 DATABASE = "remedyiq"
+INSERT_FILES = 1  # batch files per insert: one keeps memory low and overlaps inserts with parsing
 LOCAL_TENANT = "local"
 
 
@@ -121,7 +128,7 @@ def options_from_args(args: argparse.Namespace) -> AnalysisOptions:
         users=args.user,
         exclude_users=args.exclude_user,
         client_rpc=args.client_rpc,
-        types=types,  # type: ignore[arg-type]
+        types=types,
         fts=args.fts,
         locale=args.locale,
     )
@@ -141,6 +148,52 @@ def parse_options(options: AnalysisOptions) -> ParseOptions:
     )
 
 
+class _InlineExecutor(Executor):
+    """Runs each task at once in this process (one worker, tests, tiny inputs): no fork."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def _executor(workers: int) -> Executor:
+    if workers <= 1:
+        return _InlineExecutor()
+    # Workers fork before the embedded engine starts its threads in this process.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        disable=not enabled,
+        transient=True,
+        console=Console(stderr=True),
+    )
+
+
+def _insert_files(client: Client, job_id: str, paths: list[str]) -> None:
+    """One insert for several batch files: fewer, larger parts."""
+    tables = [from_ipc(Path(path).read_bytes()) for path in paths]
+    insert_batch(
+        client,
+        DATABASE,
+        "log_entries",
+        pa.concat_tables(tables),
+        tenant_id=LOCAL_TENANT,
+        job_id=job_id,
+    )
+    for path in paths:
+        os.unlink(path)
+
+
 def run_analysis(
     paths: list[str],
     options: AnalysisOptions,
@@ -155,10 +208,7 @@ def run_analysis(
     job_id = str(uuid.uuid4())
     with ExitStack() as stack:
         work = stack.enter_context(tempfile.TemporaryDirectory(prefix="remedyiq-"))
-        # Workers fork before the embedded engine starts its threads in this process.
-        pool = stack.enter_context(
-            ProcessPoolExecutor(max_workers=max(1, workers), mp_context=get_context("fork"))
-        )
+        pool = stack.enter_context(_executor(workers))
         futures, total = submit_all(pool, inputs, parse, work, workers)
         db_path = os.path.abspath(db_dir) if db_dir else os.path.join(work, "chdb")
         client = clickhouse_connect.get_client(dsn=f"chdb://{db_path}")
@@ -166,53 +216,29 @@ def run_analysis(
         # A one-off analysis reads its parts once: merging them in the background would only
         # compete with the parser for the CPU.
         client.command(f"SYSTEM STOP MERGES {DATABASE}.log_entries")
-        bar = stack.enter_context(
-            Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                DownloadColumn(),
-                TimeElapsedColumn(),
-                disable=not progress,
-                transient=True,
-                console=Console(stderr=True),
-            )
-        )
+        bar = stack.enter_context(_progress(progress))
         task = bar.add_task("parsing", total=total)
         joiner = Joiner(parse.gap_candidates)
-        boundary = []
+        boundary: list[Row] = []
+        pending: list[str] = []
         for future in futures:
             part = future.result()
-            for path in part.batch_files:
-                insert_batch(
-                    client,
-                    DATABASE,
-                    "log_entries",
-                    from_ipc(Path(path).read_bytes()),
-                    tenant_id=LOCAL_TENANT,
-                    job_id=job_id,
-                )
-                os.unlink(path)
+            pending.extend(part.batch_files)
+            if len(pending) >= INSERT_FILES:
+                _insert_files(client, job_id, pending)
+                pending = []
             boundary.extend(joiner.add(part.summary))
             bar.advance(task, part.bytes)
+        if pending:
+            _insert_files(client, job_id, pending)
         tail, result = joiner.finish()
         boundary.extend(tail)
         bar.update(task, description="analysing")
-        insert_batch(
-            client,
-            DATABASE,
-            "log_entries",
-            entries_batch(boundary),
-            tenant_id=LOCAL_TENANT,
-            job_id=job_id,
-        )
-        insert_batch(
-            client,
-            DATABASE,
-            "log_gaps",
-            gaps_batch(result.line_gaps + result.thread_gaps),
-            tenant_id=LOCAL_TENANT,
-            job_id=job_id,
-        )
+        for table, batch in (
+            ("log_entries", entries_batch(boundary)),
+            ("log_gaps", gaps_batch(result.line_gaps + result.thread_gaps)),
+        ):
+            insert_batch(client, DATABASE, table, batch, tenant_id=LOCAL_TENANT, job_id=job_id)
         files = [
             FileMeta(number=i, name=log.name, bytes=log.size) for i, log in enumerate(inputs, 1)
         ]

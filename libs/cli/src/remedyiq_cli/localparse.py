@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +109,7 @@ def folder_keys(inputs: list[LogInput]) -> dict[int, str]:
 
 
 def submit_all(
-    pool: ProcessPoolExecutor,
+    pool: Executor,
     inputs: list[LogInput],
     options: ParseOptions,
     out_dir: str,

@@ -11,7 +11,8 @@ CREATE TABLE IF NOT EXISTS log_gaps
     line_number    UInt32,
     ref_line       UInt32,
     starts_event   Bool,
-    timestamp      Nullable(DateTime64(3, 'UTC')),
+    timestamp      Nullable(DateTime64(3, 'UTC')),  -- a record without a time: its thread's last
+    has_time       Bool,                            -- … and has_time = false ("null" in reports)
     trace_id       String,
     rpc_id         String,
     thread_id      LowCardinality(String),

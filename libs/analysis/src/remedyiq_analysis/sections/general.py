@@ -97,14 +97,27 @@ def gaps(scope: JobScope, top_n: int) -> Gaps:
                 rpc_id=rpc,
                 thread=thread,
                 queue=queue,
-                time=iso(ts),
+                time=iso(ts) if has_time else None,
                 details=details,
             )
-            for (gap, line, ref, starts, file_number, trace, rpc, thread, queue, ts, details) in (
+            for (
+                gap,
+                line,
+                ref,
+                starts,
+                file_number,
+                trace,
+                rpc,
+                thread,
+                queue,
+                ts,
+                has_time,
+                details,
+            ) in (
                 scope.rows(
                     """
                 SELECT gap_ms, line_number, ref_line, starts_event, file_number, trace_id, rpc_id,
-                       thread_id, queue, toUnixTimestamp64Milli(timestamp), details
+                       thread_id, queue, toUnixTimestamp64Milli(timestamp), has_time, details
                 FROM $G WHERE $JOB AND gap_kind = {kind:String}
                 ORDER BY gap_ms DESC, ifNull(toUnixTimestamp64Milli(timestamp), 0), file_number,
                          line_number

@@ -53,7 +53,7 @@ class SubmitJob(Contract):
     job_id: UUID
     tenant_id: UUID
     file: FileRef
-    options: AnalysisOptions = Field(default_factory=AnalysisOptions)  # type: ignore[arg-type]
+    options: AnalysisOptions = Field(default_factory=AnalysisOptions)
     requested_by: str | None = Field(None, max_length=255)
     requested_at: datetime
 
