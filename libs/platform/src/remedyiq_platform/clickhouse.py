@@ -1,0 +1,89 @@
+"""The services' ClickHouse access: one client per process, calls off the event loop.
+
+clickhouse-connect's client is synchronous (and chDB, the local engine, has no async client), so
+every call runs in a worker thread, one at a time per process (the client is not made for
+concurrent use). Reads of job data go through :class:`~remedyiq_analysis.scope.JobScope`, which
+always binds the tenant; writes go through :meth:`ClickHouse.insert`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+import clickhouse_connect
+import pyarrow as pa
+from clickhouse_connect.driver.client import Client
+
+from remedyiq_analysis.load import insert_batch
+from remedyiq_analysis.migrate import migrate_up
+from remedyiq_analysis.scope import JobScope
+
+T = TypeVar("T")
+
+
+class ClickHouse:
+    def __init__(self, dsn: str, database: str) -> None:
+        self.dsn = dsn
+        self.database = database
+        self._client: Client | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            raise RuntimeError("ClickHouse is not connected")
+        return self._client
+
+    async def connect(self) -> None:
+        self._client = await asyncio.to_thread(
+            clickhouse_connect.get_client,
+            dsn=self.dsn,
+            connect_timeout=10,
+            send_receive_timeout=300,
+        )
+
+    async def close(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await asyncio.to_thread(client.close)
+
+    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """Run a blocking client call in a worker thread, one at a time."""
+        async with self._lock:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+
+    async def ping(self) -> None:
+        await self.run(self.client.command, "SELECT 1")
+
+    async def migrate(self) -> list[int]:
+        return await self.run(migrate_up, self.client, self.database)
+
+    def scope(self, tenant_id: str, job_id: str) -> JobScope:
+        return JobScope(self.client, self.database, tenant_id, job_id)
+
+    async def insert(
+        self,
+        table: str,
+        batch: pa.Table | pa.RecordBatch,
+        *,
+        tenant_id: str,
+        job_id: str,
+        retention_days: int,
+        dedup_token: str,
+        asynchronous: bool = False,
+    ) -> int:
+        """Insert one batch idempotently (a repeated ``dedup_token`` adds nothing)."""
+        return await self.run(
+            insert_batch,
+            self.client,
+            self.database,
+            table,
+            batch,
+            tenant_id=tenant_id,
+            job_id=job_id,
+            retention_days=retention_days,
+            dedup_token=dedup_token,
+            asynchronous=asynchronous,
+        )
