@@ -58,17 +58,26 @@ GAP_SCHEMA: Final = pa.schema(
 )
 
 
-def _batch(rows: Sequence[Sequence[Any]], schema: pa.Schema) -> pa.RecordBatch:
+def _batch(
+    rows: Sequence[Sequence[Any]], schema: pa.Schema, blank: frozenset[str] = frozenset()
+) -> pa.RecordBatch:
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
     arrays = [
-        pa.array(values, type=field.type) for values, field in zip(columns, schema, strict=True)
+        pa.array([""] * len(rows), type=field.type)
+        if field.name in blank
+        else pa.array(values, type=field.type)
+        for values, field in zip(columns, schema, strict=True)
     ]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def entries_batch(rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:
-    """A batch of entry rows (tuples in ``ENTRY_COLUMNS`` order)."""
-    return _batch(rows, ENTRY_SCHEMA)
+def entries_batch(rows: Sequence[Sequence[Any]], *, raw_text: bool = True) -> pa.RecordBatch:
+    """A batch of entry rows (tuples in ``ENTRY_COLUMNS`` order).
+
+    ``raw_text=False`` stores no raw lines: a one-off report does not read them, and they are
+    most of the bytes to convert, compress and insert.
+    """
+    return _batch(rows, ENTRY_SCHEMA, frozenset() if raw_text else frozenset({"raw_text"}))
 
 
 def gaps_batch(rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:

@@ -63,9 +63,14 @@ class GapBoard:
         elif ranked[0] > self.heap[0][0]:
             heapq.heapreplace(self.heap, ranked)
 
-    def would_keep(self, gap: int) -> bool:
-        """Cheap pre-check: could a gap of this size enter the board?"""
-        return len(self.heap) < self.size or gap >= self.heap[0][0][0]
+    def would_keep(self, gap: int, ts: int | None) -> bool:
+        """Cheap pre-check before building a candidate: could it enter the board?"""
+        if len(self.heap) < self.size:
+            return True
+        worst = self.heap[0][0]
+        if gap != worst[0]:
+            return gap > worst[0]
+        return -(ts or 0) >= worst[1]  # equal gaps: the earlier record wins
 
     def merge(self, other: GapBoard) -> None:
         for _rank_key, item in other.heap:

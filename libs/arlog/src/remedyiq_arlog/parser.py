@@ -234,7 +234,7 @@ class RangeParser:
                 summary.first_line_gap = candidate(rec, LINE_GAP, 0, starts, log_type)
             else:
                 gap = ts - last if last is not None and ts > last else 0
-                if summary.line_gaps.would_keep(gap):
+                if summary.line_gaps.would_keep(gap, ts):
                     summary.line_gaps.offer(candidate(rec, LINE_GAP, gap, starts, log_type))
             self._line_ts[rec.file_number] = ts
         # thread gap
@@ -253,7 +253,7 @@ class RangeParser:
         if thread_gap is None or conditional or fill_time:
             item = candidate(rec, THREAD_GAP, thread_gap or 0, starts, log_type)
             summary.gap_seeds.append(GapSeed(key, thread_gap, conditional, fill_time, item))
-        elif summary.thread_gaps.would_keep(thread_gap):
+        elif summary.thread_gaps.would_keep(thread_gap, ts):
             summary.thread_gaps.offer(candidate(rec, THREAD_GAP, thread_gap, starts, log_type))
 
     def _finish(self) -> None:

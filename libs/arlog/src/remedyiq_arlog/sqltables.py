@@ -35,10 +35,19 @@ def sql_action(statement: str) -> str:
     return "SELECT" if word == "WITH" else word
 
 
+_CLAUSE_END: Final = re.compile(r" (?:WHERE|VALUES|SET|ORDER BY|GROUP BY) ", re.IGNORECASE)
+
+
 def sql_tables(statement: str) -> str:
     """Comma-joined table names in order of first appearance."""
-    shape = _NUMBER.sub("0", _LITERAL.sub("''", statement))
-    return _tables_of_shape(shape)
+    # Tables are named before the first WHERE/VALUES/SET: that prefix is a cheap cache key when
+    # it holds no literal (most statements), the literal-free shape of the whole text otherwise.
+    cut = _CLAUSE_END.search(statement)
+    head = statement[: cut.start()] if cut else statement
+    tail = statement[cut.start() :].upper() if cut else ""
+    if "'" not in head and "(" not in head and "SELECT" not in tail and "JOIN" not in tail:
+        return _tables_of_shape(head)
+    return _tables_of_shape(_NUMBER.sub("0", _LITERAL.sub("''", statement)))
 
 
 @lru_cache(maxsize=4096)

@@ -89,6 +89,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parser processes")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--raw-text",
+        action="store_true",
+        help="also store every event's log lines in the database (for queries on --db later)",
+    )
 
 
 def _time(text: str | None) -> str | None:
@@ -201,6 +206,7 @@ def run_analysis(
     db_dir: str | None = None,
     workers: int = 2,
     progress: bool = False,
+    raw_text: bool = False,
 ) -> Report:
     """The whole local analysis; raises InputError for unusable input."""
     inputs = resolve_inputs(paths)
@@ -209,7 +215,7 @@ def run_analysis(
     with ExitStack() as stack:
         work = stack.enter_context(tempfile.TemporaryDirectory(prefix="remedyiq-"))
         pool = stack.enter_context(_executor(workers))
-        futures, total = submit_all(pool, inputs, parse, work, workers)
+        futures, total = submit_all(pool, inputs, parse, work, workers, raw_text=raw_text)
         db_path = os.path.abspath(db_dir) if db_dir else os.path.join(work, "chdb")
         client = clickhouse_connect.get_client(dsn=f"chdb://{db_path}")
         migrate_up(client, DATABASE, target=REPORT_TABLES)
@@ -235,7 +241,7 @@ def run_analysis(
         boundary.extend(tail)
         bar.update(task, description="analysing")
         for table, batch in (
-            ("log_entries", entries_batch(boundary)),
+            ("log_entries", entries_batch(boundary, raw_text=raw_text)),
             ("log_gaps", gaps_batch(result.line_gaps + result.thread_gaps)),
         ):
             insert_batch(client, DATABASE, table, batch, tenant_id=LOCAL_TENANT, job_id=job_id)

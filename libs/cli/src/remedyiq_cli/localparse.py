@@ -30,7 +30,7 @@ from remedyiq_arlog.runner import RangeTask, parse_range, plan_file
 from remedyiq_arlog.sources import LogInput
 from remedyiq_arlog.summary import RangeSummary
 
-BATCH_ROWS = 50_000
+BATCH_ROWS = 25_000
 RANGE_BYTES = 16 * 1024 * 1024
 
 
@@ -42,7 +42,7 @@ class ParsedPart:
     bytes: int
 
 
-def _write_batches(rows: Iterator[Row], out_dir: str) -> tuple[list[str], int]:
+def _write_batches(rows: Iterator[Row], out_dir: str, raw_text: bool) -> tuple[list[str], int]:
     files: list[str] = []
     batch: list[Row] = []
     count = 0
@@ -50,7 +50,7 @@ def _write_batches(rows: Iterator[Row], out_dir: str) -> tuple[list[str], int]:
     def flush() -> None:
         path = os.path.join(out_dir, f"{uuid.uuid4().hex}.arrows")
         with open(path, "wb") as handle:
-            handle.write(to_ipc(entries_batch(batch)))
+            handle.write(to_ipc(entries_batch(batch, raw_text=raw_text)))
         files.append(path)
         batch.clear()
 
@@ -64,16 +64,22 @@ def _write_batches(rows: Iterator[Row], out_dir: str) -> tuple[list[str], int]:
     return files, count
 
 
-def parse_range_task(task: RangeTask, options: ParseOptions, out_dir: str) -> ParsedPart:
+def parse_range_task(
+    task: RangeTask, options: ParseOptions, out_dir: str, raw_text: bool
+) -> ParsedPart:
     """Worker: one byte range of a plain file."""
     with open(task.path, "rb") as stream:
         rows, summary = parse_range(stream, task, options)
-        files, count = _write_batches(rows, out_dir)
+        files, count = _write_batches(rows, out_dir, raw_text)
     return ParsedPart(summary, files, count, task.byte_range.length)
 
 
 def parse_stream_task(
-    inputs: list[LogInput], folders: dict[int, str], options: ParseOptions, out_dir: str
+    inputs: list[LogInput],
+    folders: dict[int, str],
+    options: ParseOptions,
+    out_dir: str,
+    raw_text: bool,
 ) -> ParsedPart:
     """Worker: compressed or several inputs, as one time-ordered stream."""
     stats = LineStats()
@@ -92,7 +98,7 @@ def parse_stream_task(
         parser = RangeParser(
             options, file_number=1, start=0, folder=folders.get(1, ""), folders=folders
         )
-        files, count = _write_batches(parser.rows(lines), out_dir)
+        files, count = _write_batches(parser.rows(lines), out_dir, raw_text)
     summary = parser.summary
     summary.stats.cut_lines = stats.cut_lines
     summary.stats.bytes = sum(log.size for log in inputs)
@@ -114,6 +120,8 @@ def submit_all(
     options: ParseOptions,
     out_dir: str,
     workers: int,
+    *,
+    raw_text: bool,
 ) -> tuple[list[Future[ParsedPart]], int]:
     """Start parsing; returns futures in join order and the total bytes to parse."""
     folders = folder_keys(inputs)
@@ -122,7 +130,9 @@ def submit_all(
         size = Path(log.path).stat().st_size
         parts = max(workers, size // RANGE_BYTES + 1)
         tasks = plan_file(log.path, 1, "", parts=parts)
-        futures = [pool.submit(parse_range_task, task, options, out_dir) for task in tasks]
+        futures = [
+            pool.submit(parse_range_task, task, options, out_dir, raw_text) for task in tasks
+        ]
         return futures, size
     total = sum(log.size for log in inputs)
-    return [pool.submit(parse_stream_task, inputs, folders, options, out_dir)], total
+    return [pool.submit(parse_stream_task, inputs, folders, options, out_dir, raw_text)], total

@@ -31,6 +31,7 @@ def _analyze(args: argparse.Namespace) -> int:
             db_dir=args.db,
             workers=args.workers,
             progress=not args.quiet and sys.stderr.isatty(),
+            raw_text=args.raw_text,
         )
     except InputError as exc:
         print(f"remedyiq: {exc}", file=sys.stderr)
