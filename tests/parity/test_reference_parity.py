@@ -168,3 +168,22 @@ def _call_lines(log: Path) -> dict[int, set[int]]:
         if row[C["kind"]] == Kind.CALL:
             found[row[C["ref_line"]]].add(row[C["duration_ms"]])
     return found
+
+
+def test_split_files_merge_like_the_combined_log(fixtures_dir: Path, chdb_dir: Path) -> None:
+    """The four single-type logs of sample3, merged by time, give the combined log's figures
+    (the combined file also has a truncated last line that the split ones lack)."""
+    folder = fixtures_dir / "sample3_split"
+    split = [str(folder / f"{name}.log") for name in ("arapi", "arsql", "arfilter", "aresc")]
+    merged = run_analysis(split, AnalysisOptions(), db_dir=str(chdb_dir), workers=1)
+    combined = run_analysis(
+        [str(folder / "combined.log")], AnalysisOptions(), db_dir=str(chdb_dir), workers=1
+    )
+    assert merged.general.total_lines == combined.general.total_lines - 1
+    assert merged.general.threads == combined.general.threads
+    assert (merged.api.calls, merged.api.failed) == (combined.api.calls, combined.api.failed)
+    assert [c.duration_s for c in merged.api.top] == [c.duration_s for c in combined.api.top]
+    assert merged.sql.statements == combined.sql.statements
+    assert merged.fltr.checks == combined.fltr.checks
+    assert merged.escl.runs == combined.escl.runs
+    assert len(merged.general.files) == 4

@@ -25,35 +25,64 @@ class ByteRange:
         return self.end - self.start
 
 
-def plan_ranges(stream: BinaryIO, size: int, cuts: list[int]) -> list[ByteRange]:
-    """Ranges covering ``size`` bytes of a seekable ``stream``, split near the given offsets."""
-    wanted = sorted({c for c in cuts if 0 < c < size})
-    starts = [0]
-    lines_before = [0]  # newlines before each start
-    stream.seek(0)
-    position = 0
-    newlines = 0
-    carry_last = b""  # last byte of the previous block (a record start needs "\n" + "<")
-    pending = list(reversed(wanted))
-    while position < size and pending:
-        block = stream.read(min(_BLOCK, size - position))
-        if not block:
-            break
+class RangePlanner:
+    """Finds range starts while the bytes stream past once (from a file or object storage).
+
+    Feed the input's blocks in order, then :meth:`finish`. Only counters are kept, so planning a
+    file of any size takes constant memory.
+    """
+
+    def __init__(self, size: int, cuts: list[int]) -> None:
+        self.size = size
+        self._pending = sorted({c for c in cuts if 0 < c < size}, reverse=True)
+        self._starts = [0]
+        self._lines_before = [0]  # newlines before each start
+        self._position = 0
+        self._newlines = 0
+        self._last = b""  # last byte of the previous block (a record start needs "\n" + "<")
+
+    @property
+    def done(self) -> bool:
+        """True once every cut is placed (the rest of the input need not be read)."""
+        return not self._pending
+
+    def feed(self, block: bytes) -> None:
+        position = self._position
         end = position + len(block)
+        pending = self._pending
         while pending and pending[-1] < end:
-            cut = max(pending[-1], starts[-1] + 1)
-            found = _next_record_start(block, carry_last, position, cut)
+            cut = max(pending[-1], self._starts[-1] + 1)
+            found = _next_record_start(block, self._last, position, cut)
             if found is None:
                 break  # the start lies beyond this block
             pending.pop()
-            if found > starts[-1]:
-                starts.append(found)
-                lines_before.append(newlines + block.count(b"\n", 0, found - position))
-        newlines += block.count(b"\n")
-        carry_last = block[-1:]
-        position = end
-    bounds = [*starts, size]
-    return [ByteRange(bounds[i], bounds[i + 1], lines_before[i] + 1) for i in range(len(starts))]
+            if found > self._starts[-1]:
+                self._starts.append(found)
+                self._lines_before.append(self._newlines + block.count(b"\n", 0, found - position))
+        self._newlines += block.count(b"\n")
+        self._last = block[-1:]
+        self._position = end
+
+    def finish(self) -> list[ByteRange]:
+        bounds = [*self._starts, self.size]
+        return [
+            ByteRange(bounds[i], bounds[i + 1], self._lines_before[i] + 1)
+            for i in range(len(self._starts))
+        ]
+
+
+def plan_ranges(stream: BinaryIO, size: int, cuts: list[int]) -> list[ByteRange]:
+    """Ranges covering ``size`` bytes of a seekable ``stream``, split near the given offsets."""
+    planner = RangePlanner(size, cuts)
+    stream.seek(0)
+    position = 0
+    while position < size and not planner.done:
+        block = stream.read(min(_BLOCK, size - position))
+        if not block:
+            break
+        planner.feed(block)
+        position += len(block)
+    return planner.finish()
 
 
 def _next_record_start(block: bytes, before: bytes, base: int, cut: int) -> int | None:

@@ -138,6 +138,11 @@ def probe(log: LogInput) -> str | None:
             head = stream.read(PROBE_BYTES)
     except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
         return f"cannot be read ({exc})"
+    return probe_bytes(head)
+
+
+def probe_bytes(head: bytes) -> str | None:
+    """Why text starting with ``head`` (decompressed) is not an AR System log, or ``None``."""
     if not head:
         return "the file is empty"
     sample = head[:1000]
@@ -150,3 +155,14 @@ def probe(log: LogInput) -> str | None:
             f"and a <TID: …> field) in the first {PROBE_BYTES // 1024} KB"
         )
     return None
+
+
+_TYPE_TAG: Final = re.compile(rb"^<(API |SQL |FLTR|ESCL)> ", re.M)
+_VERSION: Final = re.compile(rb"\(AR Server ([0-9][0-9.]*)")
+
+
+def detect(head: bytes) -> tuple[list[str], str | None]:
+    """Log types seen in ``head`` and the AR server version its "Trace Log -- ON" lines give."""
+    types = sorted({m.group(1).decode().strip() for m in _TYPE_TAG.finditer(head)})
+    version = _VERSION.search(head)
+    return types, version.group(1).decode() if version else None

@@ -12,7 +12,6 @@ import os
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +20,9 @@ from pathlib import Path
 import pandas  # noqa: F401
 
 from remedyiq_analysis.columnar import entries_batch, to_ipc
-from remedyiq_arlog.lines import LineStats, iter_lines
-from remedyiq_arlog.merge import merged_lines
 from remedyiq_arlog.options import ParseOptions
-from remedyiq_arlog.parser import RangeParser
 from remedyiq_arlog.rows import Row
-from remedyiq_arlog.runner import RangeTask, parse_range, plan_file
+from remedyiq_arlog.runner import RangeTask, parse_range, parse_stream, plan_file
 from remedyiq_arlog.sources import LogInput
 from remedyiq_arlog.summary import RangeSummary
 
@@ -75,43 +71,12 @@ def parse_range_task(
 
 
 def parse_stream_task(
-    inputs: list[LogInput],
-    folders: dict[int, str],
-    options: ParseOptions,
-    out_dir: str,
-    raw_text: bool,
+    inputs: list[LogInput], options: ParseOptions, out_dir: str, raw_text: bool
 ) -> ParsedPart:
     """Worker: compressed or several inputs, as one time-ordered stream."""
-    stats = LineStats()
-    with ExitStack() as stack:
-        streams = [
-            (number, stack.enter_context(log.open())) for number, log in enumerate(inputs, 1)
-        ]
-        if len(streams) == 1:
-            number, stream = streams[0]
-            lines: Iterator[tuple[int, int, int, str]] = (
-                (number, line, offset, text)
-                for line, offset, text in iter_lines(stream, stats=stats)
-            )
-        else:
-            lines = merged_lines(streams, options.locale, stats)
-        parser = RangeParser(
-            options, file_number=1, start=0, folder=folders.get(1, ""), folders=folders
-        )
-        files, count = _write_batches(parser.rows(lines), out_dir, raw_text)
-    summary = parser.summary
-    summary.stats.cut_lines = stats.cut_lines
-    summary.stats.bytes = sum(log.size for log in inputs)
+    with parse_stream(inputs, options) as (rows, summary):
+        files, count = _write_batches(rows, out_dir, raw_text)
     return ParsedPart(summary, files, count, summary.stats.bytes)
-
-
-def folder_keys(inputs: list[LogInput]) -> dict[int, str]:
-    """Thread-id prefixes per input: none with one folder, one per folder otherwise."""
-    names = sorted({log.folder for log in inputs})
-    if len(names) <= 1:
-        return {}
-    index = {name: f"{i}|" for i, name in enumerate(names, 1)}
-    return {number: index[log.folder] for number, log in enumerate(inputs, 1)}
 
 
 def submit_all(
@@ -124,7 +89,6 @@ def submit_all(
     raw_text: bool,
 ) -> tuple[list[Future[ParsedPart]], int]:
     """Start parsing; returns futures in join order and the total bytes to parse."""
-    folders = folder_keys(inputs)
     if len(inputs) == 1 and inputs[0].seekable:
         log = inputs[0]
         size = Path(log.path).stat().st_size
@@ -135,4 +99,4 @@ def submit_all(
         ]
         return futures, size
     total = sum(log.size for log in inputs)
-    return [pool.submit(parse_stream_task, inputs, folders, options, out_dir, raw_text)], total
+    return [pool.submit(parse_stream_task, inputs, options, out_dir, raw_text)], total
