@@ -8,6 +8,47 @@ from clickhouse_connect.driver.client import Client
 from remedyiq_analysis.migrate import check_identifier
 
 
+def with_columns(table: pa.Table, **constants: str | int) -> pa.Table:
+    """``table`` plus constant columns (tenant_id, job_id, batch_id, retention_days…)."""
+    rows = table.num_rows
+    for name, value in constants.items():
+        kind = pa.uint16() if isinstance(value, int) else pa.string()
+        table = table.append_column(name, pa.array([value] * rows, kind))
+    return table
+
+
+def insert_table(
+    client: Client, database: str, table_name: str, table: pa.Table, settings: dict[str, object]
+) -> int:
+    """Insert a table that already carries every key column (tenant_id, job_id…)."""
+    if table_name not in ("log_entries", "log_gaps"):
+        raise ValueError(f"unknown table {table_name}")
+    if table.num_rows:
+        client.insert_arrow(
+            table_name, table, database=check_identifier(database), settings=settings or None
+        )
+    return int(table.num_rows)
+
+
+def delete_batches(
+    client: Client,
+    database: str,
+    table_name: str,
+    *,
+    tenant_id: str,
+    job_id: str,
+    batch_ids: list[str],
+) -> None:
+    """Remove the rows a batch may have left before a crash (lightweight delete)."""
+    if table_name not in ("log_entries", "log_gaps"):
+        raise ValueError(f"unknown table {table_name}")
+    client.command(
+        f"DELETE FROM {check_identifier(database)}.{table_name} WHERE tenant_id = {{t:String}} "
+        "AND job_id = {j:String} AND batch_id IN {b:Array(String)}",
+        parameters={"t": tenant_id, "j": job_id, "b": batch_ids},
+    )
+
+
 def _with_job(
     batch: pa.RecordBatch | pa.Table, tenant_id: str, job_id: str, retention_days: int
 ) -> pa.Table:

@@ -59,6 +59,7 @@ class RangeParser:
         self.summary.thread_gaps = GapBoard(options.gap_candidates)
         self.timestamps = timestamps or TimestampParser(options.locale)
         self._out: deque[Row] = deque()
+        self._pending: Record | None = None
         self._types = frozenset(int(t) for t in options.types)
         self._record_filters = (
             len(self._types) < 4
@@ -87,9 +88,15 @@ class RangeParser:
     def rows(self, lines: Iterable[tuple[int, int, int, str]]) -> Iterator[Row]:
         """Rows of ``(file_number, line_number, byte_offset, text)`` lines, in roughly input
         order; the summary is complete when this ends."""
+        yield from self.feed(lines)
+        yield from self.finish()
+
+    def feed(self, lines: Iterable[tuple[int, int, int, str]]) -> Iterator[Row]:
+        """Rows completed by these lines; the last record waits for the next line (a live
+        source feeds its lines as they come)."""
         out = self._out
         stats = self.summary.stats
-        pending: Record | None = None
+        pending = self._pending
         for file_number, line_number, offset, text in lines:
             stats.physical_lines += 1
             if text[:1] == "<":
@@ -110,9 +117,15 @@ class RangeParser:
                 self._emit_malformed(file_number, line_number, offset, text)
             while out:
                 yield out.popleft()
-        if pending is not None:
-            self._dispatch(pending)
+        self._pending = pending
+
+    def finish(self) -> Iterator[Row]:
+        """The rows of the last record; then the summary is complete."""
+        if self._pending is not None:
+            self._dispatch(self._pending)
+            self._pending = None
         self._finish()
+        out = self._out
         while out:
             yield out.popleft()
 

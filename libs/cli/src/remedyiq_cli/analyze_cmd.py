@@ -26,13 +26,11 @@ from remedyiq_analysis.columnar import entries_batch, from_ipc, gaps_batch
 from remedyiq_analysis.load import insert_batch
 from remedyiq_analysis.meta import FileMeta, JobMeta
 from remedyiq_analysis.migrate import REPORT_TABLES, migrate_up
+from remedyiq_analysis.options import parse_options
 from remedyiq_analysis.report import AnalysisOptions, Report
 from remedyiq_analysis.scope import JobScope
-from remedyiq_analysis.timefmt import parse_iso_ms
 from remedyiq_arlog.join import Joiner
-from remedyiq_arlog.options import ParseOptions
 from remedyiq_arlog.rows import Row
-from remedyiq_arlog.schema import LogType
 from remedyiq_arlog.sources import InputError, resolve_inputs
 from remedyiq_cli.localparse import submit_all
 
@@ -136,20 +134,6 @@ def options_from_args(args: argparse.Namespace) -> AnalysisOptions:
         types=types,
         fts=args.fts,
         locale=args.locale,
-    )
-
-
-def parse_options(options: AnalysisOptions) -> ParseOptions:
-    return ParseOptions(
-        begin_ms=parse_iso_ms(options.begin) if options.begin else None,
-        end_ms=parse_iso_ms(options.end) if options.end else None,
-        users=frozenset(options.users),
-        exclude_users=frozenset(options.exclude_users),
-        client_rpc=options.client_rpc,
-        types=frozenset(LogType[t] for t in options.types),
-        fts=options.fts,
-        locale=options.locale,
-        gap_candidates=max(1000, options.top_n),
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from remedyiq_analysis.render import render_html, render_json, render_text
 from remedyiq_analysis.report import Report
 from remedyiq_arlog.sources import InputError
-from remedyiq_cli import analyze_cmd
+from remedyiq_cli import analyze_cmd, client_cmds, platform_cmds, stack
 
 
 def _render(report: Report, fmt: str, duration_s: float) -> str:
@@ -55,6 +55,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze_cmd.add_arguments(analyze)
     analyze.set_defaults(handler=_analyze)
+
+    up = commands.add_parser("up", help="run the whole platform on this machine (local servers)")
+    stack.add_arguments(up)
+    up.set_defaults(handler=stack.up_command)
+
+    serve = commands.add_parser("serve", help="run one service (one process per service)")
+    platform_cmds.add_serve_arguments(serve)
+    serve.set_defaults(handler=platform_cmds.serve_command)
+
+    migrate = commands.add_parser("migrate", help="apply PostgreSQL and ClickHouse migrations")
+    migrate.set_defaults(handler=platform_cmds.migrate_command)
+
+    submit = commands.add_parser("submit", help="upload logs to a running platform and analyse")
+    client_cmds.add_submit_arguments(submit)
+    submit.set_defaults(handler=client_cmds.submit_command)
+
+    report = commands.add_parser("report", help="print a job's stored report")
+    client_cmds.add_report_arguments(report)
+    report.set_defaults(handler=client_cmds.report_command)
     return parser
 
 

@@ -10,6 +10,8 @@ from remedyiq_devstack._server import Server
 from remedyiq_devstack.binaries import find_binary
 from remedyiq_devstack.ports import LOOPBACK
 
+MAX_PAYLOAD = 9 * 1024 * 1024  # 8 MiB bodies plus their headers
+
 
 class NatsServer(Server):
     """``nats-server -js`` on loopback, with its JetStream store in ``data_dir/jetstream``.
@@ -67,8 +69,14 @@ class NatsServer(Server):
         return self.data_dir / "jetstream"
 
     def _command(self) -> list[str]:
+        # RemedyIQ's entry batches are up to 8 MiB (contracts.subjects.MAX_PAYLOAD): the
+        # server's default max_payload of 1 MiB would refuse them.
+        config = self.data_dir / "nats.conf"
+        config.write_text(f"max_payload: {MAX_PAYLOAD}\n", encoding="utf-8")
         return [
             str(self.binary),
+            "-c",
+            str(config),
             "-js",
             "-a",
             LOOPBACK,

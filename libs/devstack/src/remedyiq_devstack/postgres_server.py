@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -262,3 +263,42 @@ class PostgresServer(Server):
     async def adrop_database(self, name: str) -> None:
         """``drop_database`` in a worker thread."""
         await asyncio.to_thread(self.drop_database, name)
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformDatabase:
+    """A database as RemedyIQ runs on it: owned by a non-superuser CREATEROLE role (as on a
+    managed PostgreSQL), with the services' role name and password for the migrations to create."""
+
+    database: str
+    owner_dsn: str
+    app_dsn: str
+    app_role: str
+    app_password: str
+
+
+def provision_platform_database(
+    server: PostgresServer,
+    database: str,
+    *,
+    owner: str,
+    owner_password: str,
+    app_role: str,
+    app_password: str,
+) -> PlatformDatabase:
+    """Create (if missing) ``owner`` and ``database`` owned by it; the migrations do the rest."""
+    exists = server.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{owner}'")
+    if "1" not in exists:
+        server.psql(
+            f"CREATE ROLE {quote_ident(owner)} LOGIN CREATEROLE PASSWORD '{owner_password}'"
+        )
+    found = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'")
+    if "1" not in found:
+        server.psql(f"CREATE DATABASE {quote_ident(database)} OWNER {quote_ident(owner)}")
+    return PlatformDatabase(
+        database=database,
+        owner_dsn=server.dsn_for(database, owner, owner_password),
+        app_dsn=server.dsn_for(database, app_role, app_password),
+        app_role=app_role,
+        app_password=app_password,
+    )

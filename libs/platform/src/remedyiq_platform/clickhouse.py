@@ -37,11 +37,14 @@ class ClickHouse:
         return self._client
 
     async def connect(self) -> None:
+        # timeouts apply to a server; the embedded engine has no connection to time out
+        timeouts = (
+            {}
+            if self.dsn.startswith("chdb://")
+            else {"connect_timeout": 10, "send_receive_timeout": 300}
+        )
         self._client = await asyncio.to_thread(
-            clickhouse_connect.get_client,
-            dsn=self.dsn,
-            connect_timeout=10,
-            send_receive_timeout=300,
+            clickhouse_connect.get_client, dsn=self.dsn, **timeouts
         )
 
     async def close(self) -> None:

@@ -94,6 +94,16 @@ async def provision_streams(js: JetStreamContext, replicas: int) -> None:
             await js.update_stream(config)
 
 
+async def provision_streams_of(broker: NatsBroker, replicas: int) -> None:
+    """:func:`provision_streams` through a started broker's JetStream context."""
+    await provision_streams(broker.config.connection_state.stream, replicas)
+
+
+async def broker_ready(broker: NatsBroker) -> None:
+    """Readiness: the NATS connection answers a round trip."""
+    await broker.config.connection_state.connection.flush(timeout=2)
+
+
 def headers_for(
     contract: str, tenant: str, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:

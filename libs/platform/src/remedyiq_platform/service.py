@@ -28,12 +28,13 @@ Hook = Callable[[], Awaitable[None]]
 class Service:
     name: str
     broker: NatsBroker
-    on_start: list[Hook] = field(default_factory=list)  # run before the broker starts
+    on_start: list[Hook] = field(default_factory=list)  # connected, before consuming starts
     after_start: list[Hook] = field(default_factory=list)  # run once it consumes
     on_stop: list[Hook] = field(default_factory=list)  # run after it has drained
     checks: dict[str, Check] = field(default_factory=dict)
 
     async def start(self) -> None:
+        await self.broker.connect()
         for hook in self.on_start:
             await hook()
         await self.broker.start()

@@ -96,6 +96,10 @@ class StatusCache:
         self._set_status = redis.register_script(_SET_STATUS)
         self._rate_limit = redis.register_script(_RATE_LIMIT)
 
+    async def ping(self) -> None:
+        """Readiness: Redis answers."""
+        await self.redis.ping()
+
     @classmethod
     def from_url(
         cls,

@@ -1,0 +1,55 @@
+"""The two queries every hit list is built from: a page of entry rows, and a count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from time import perf_counter
+from typing import Any, Final
+
+from remedyiq_analysis.explore.filters import Filter
+from remedyiq_analysis.explore.keyset import Order
+from remedyiq_analysis.explore.rows import RAW_CAP, ROW_COLUMNS, row_params
+from remedyiq_analysis.explore.scopes import Scope, run
+
+TIME_BUDGET_S: Final = 10
+"""Backstop for any page or count query: stop reading after this long (the page is partial)."""
+
+
+def page_settings(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """ClickHouse settings of a page query: the time backstop plus ``extra``."""
+    return {"max_execution_time": TIME_BUDGET_S, "timeout_overflow_mode": "break", **(extra or {})}
+
+
+def fetch(
+    scope: Scope,
+    flt: Filter,
+    order: Order,
+    limit: int,
+    *,
+    raw_cap: int = RAW_CAP,
+    settings: dict[str, Any] | None = None,
+) -> Sequence[Sequence[Any]]:
+    """Up to ``limit`` entry rows of ``flt`` in ``order`` (columns: ``ROW_COLUMNS``)."""
+    return run(
+        scope,
+        f"SELECT {ROW_COLUMNS} FROM $E WHERE $JOB AND {flt.where} "
+        f"ORDER BY {order.clause()} LIMIT {{limit:UInt32}}",
+        settings=page_settings(settings),
+        limit=limit,
+        **flt.params,
+        **row_params(raw_cap),
+    ).result_rows
+
+
+def count(scope: Scope, flt: Filter) -> int | None:
+    """Rows matching ``flt``, or None if counting ran out of time."""
+    started = perf_counter()
+    found = run(
+        scope,
+        f"SELECT count() FROM $E WHERE $JOB AND {flt.where}",
+        settings=page_settings(),
+        **flt.params,
+    ).result_rows
+    if not found or perf_counter() - started >= TIME_BUDGET_S:
+        return None
+    return int(found[0][0])

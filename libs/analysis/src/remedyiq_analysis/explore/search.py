@@ -1,0 +1,98 @@
+"""KQL search over a job (or several): keyset-paged hits, with a cost guard for text scans.
+
+Most queries are cheap on the table's sort key (tenant, job, log_type, timestamp, …): a first
+page reads the narrow key columns, then the wide ones (raw text) only for the rows it returns.
+A query that scans text (bare words, ``raw:``/``sql:``/``error:`` substrings, leading wildcards)
+without an id to narrow it reads every text byte of the range, so over a range of more than
+:data:`ROW_BUDGET` rows it runs under a budget (:mod:`remedyiq_analysis.explore.windows`):
+time-sorted pages scan time windows from the page's end and stop as soon as the page is full —
+exact newest-first results — or when the budget is spent (``partial=True``, a warning, and a
+cursor that continues the scan where it stopped).
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+from typing import Final
+
+from remedyiq_analysis.explore import windows
+from remedyiq_analysis.explore.cursor import Key, decode, digest, encode
+from remedyiq_analysis.explore.exceptions import ExploreError
+from remedyiq_analysis.explore.filters import kql_filter, time_filter
+from remedyiq_analysis.explore.keyset import order_for
+from remedyiq_analysis.explore.models import SearchPage, SortOrder
+from remedyiq_analysis.explore.pages import TIME_BUDGET_S, count, fetch
+from remedyiq_analysis.explore.rows import entry_row
+from remedyiq_analysis.explore.scopes import Scope
+
+MAX_LIMIT: Final = 1000
+ROW_BUDGET: Final = 2_000_000
+"""Rows a text-scanning query may read per page (about 0.3 s on 2 cores)."""
+COUNT_BUDGET: Final = 500_000
+"""A text-scanning query's total is counted only over ranges this small."""
+
+
+def search(
+    scope: Scope,
+    kql: str,
+    *,
+    start_ms: int | None = None,
+    end_ms: int | None = None,
+    sort: SortOrder = "-time",
+    limit: int = 100,
+    cursor: str | None = None,
+) -> SearchPage:
+    """One page of entries matching ``kql`` in ``[start_ms, end_ms)``, sorted by ``sort``.
+
+    ``cursor`` is the previous page's ``next_cursor`` (same query, range and sort, else
+    :class:`~remedyiq_analysis.explore.exceptions.InvalidCursor`). ``total_estimate`` is given
+    on the first page when it is cheap to count. Raises ``KqlError`` for a bad query and
+    ``ExploreError`` for bad parameters.
+    """
+    started = perf_counter()
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ExploreError(f"limit must be 1..{MAX_LIMIT}")
+    order = order_for(sort)
+    flt = kql_filter(kql, start_ms, end_ms)
+    query_digest = digest("search", kql, start_ms, end_ms, sort)
+    paged, span = flt, time_filter(start_ms, end_ms)
+    if cursor is not None:
+        sql, params = order.after(decode(cursor, query_digest, order.types))
+        paged, span = flt.and_(sql, **params), span.and_(sql, **params)
+    span_rows: int | None = None
+    if flt.heavy:
+        span_rows = count(scope, time_filter(start_ms, end_ms))
+    partial = False
+    resume: list[Key] | None = None
+    if flt.heavy and (span_rows is None or span_rows > ROW_BUDGET):
+        if order.by_time:
+            scan = windows.scan(scope, paged, span, order, want=limit + 1, budget=ROW_BUDGET)
+            rows, partial, resume = scan.rows, scan.partial, scan.resume
+        else:
+            budget = {"max_rows_to_read": ROW_BUDGET, "read_overflow_mode": "break"}
+            rows, partial = fetch(scope, paged, order, limit + 1, settings=budget), True
+    else:
+        rows = fetch(scope, paged, order, limit + 1)
+    elapsed = perf_counter() - started
+    partial = partial or elapsed >= TIME_BUDGET_S
+    total = None
+    if cursor is None and not partial and (not flt.heavy or (span_rows or 0) <= COUNT_BUDGET):
+        total = len(rows) if len(rows) <= limit else count(scope, flt)
+    next_key = order.key_of(rows[limit - 1]) if len(rows) > limit else resume
+    return SearchPage(
+        rows=[entry_row(r) for r in rows[:limit]],
+        next_cursor=encode(query_digest, next_key) if next_key is not None else None,
+        total_estimate=total,
+        took_ms=round((perf_counter() - started) * 1000),
+        partial=partial,
+        warning=_warning(span_rows) if partial else None,
+    )
+
+
+def _warning(span_rows: int | None) -> str:
+    size = f"{span_rows:,} entries" if span_rows is not None else "the whole range"
+    return (
+        f"Text search over {size}: only part of the range was searched (about "
+        f"{ROW_BUDGET:,} entries per page). Narrow the time range or add a field condition "
+        "(type, user, form, trace …) for complete results; the next page continues the scan."
+    )

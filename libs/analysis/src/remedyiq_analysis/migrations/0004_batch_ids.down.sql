@@ -1,0 +1,2 @@
+ALTER TABLE log_gaps DROP COLUMN IF EXISTS batch_id;
+ALTER TABLE log_entries DROP COLUMN IF EXISTS batch_id

@@ -1,0 +1,134 @@
+"""Composition root of the ingest service (the job coordinator)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from faststream import AckPolicy, Context
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats.message import NatsMessage
+
+from remedyiq_ingest import completion, intake
+from remedyiq_ingest.jobstate import IngestDeps
+from remedyiq_ingest.settings import IngestSettings
+from remedyiq_platform.clickhouse import ClickHouse
+from remedyiq_platform.contracts.subjects import wildcard
+from remedyiq_platform.messaging import broker_ready, create_broker, provision_streams_of
+from remedyiq_platform.service import Service
+from remedyiq_platform.stores.objects import ObjectStore
+from remedyiq_platform.stores.postgres import Database
+from remedyiq_platform.stores.status import StatusCache
+from remedyiq_platform.telemetry import tracer_provider
+
+Message = Annotated[NatsMessage, Context("message")]
+Handler = Callable[[Message], Awaitable[None]]
+
+
+def _consumer(
+    broker: NatsBroker, key: str, durable: str, ack_wait: float
+) -> Callable[[Handler], object]:
+    """A durable pull consumer of one subject of the JOBS stream, acknowledged by hand."""
+    return broker.subscriber(
+        wildcard(key),
+        stream=JStream("JOBS", declare=False),
+        durable=durable,
+        pull_sub=PullSub(batch_size=1, timeout=5.0),
+        config=ConsumerConfig(ack_wait=ack_wait, max_ack_pending=256),
+        ack_policy=AckPolicy.MANUAL,
+    )
+
+
+def register(broker: NatsBroker, deps: IngestDeps) -> None:
+    @_consumer(broker, "jobs.submit", intake.CONSUMER, 300.0)
+    async def on_submit(message: Message) -> None:
+        await intake.on_submit(message.raw_message, deps)
+
+    @_consumer(broker, "jobs.cancel", "ingest-cancel", 120.0)
+    async def on_cancel(message: Message) -> None:
+        await intake.on_cancel(message.raw_message, deps)
+
+    @_consumer(broker, "jobs.parsed", "ingest-parsed", 300.0)
+    async def on_parsed(message: Message) -> None:
+        await completion.on_parsed(message.raw_message, deps)
+
+    @_consumer(broker, "jobs.stored", "ingest-stored", 600.0)
+    async def on_stored(message: Message) -> None:
+        await completion.on_stored(message.raw_message, deps)
+
+
+def create_service(
+    settings: IngestSettings | None = None, *, clickhouse: ClickHouse | None = None
+) -> Service:
+    """The ingest service; ``clickhouse`` lets the one-process local mode share its engine."""
+    settings = settings or IngestSettings.from_env()
+    runtime = settings.runtime
+    broker = create_broker(
+        runtime.nats_url,
+        name="remedyiq-ingest",
+        tracer=tracer_provider("remedyiq-ingest"),
+        drain_timeout_s=runtime.drain_timeout_s,
+    )
+    own_clickhouse = clickhouse is None
+    store = clickhouse or ClickHouse(
+        runtime.clickhouse_dsn.get_secret_value(), runtime.clickhouse_database
+    )
+    deps = IngestDeps(
+        broker=broker,
+        clickhouse=store,
+        range_bytes=runtime.ingest_range_bytes,
+        batch_rows=runtime.ingest_batch_rows,
+    )
+    register(broker, deps)
+
+    async def open_clients() -> None:
+        if own_clickhouse:
+            await store.connect()
+        pg = settings.postgres
+        deps.db = await Database.connect(
+            pg.dsn.get_secret_value(),
+            min_size=pg.pool_min_size,
+            max_size=pg.pool_max_size,
+            command_timeout=pg.command_timeout_s,
+            connect_timeout=pg.connect_timeout_s,
+            application_name="remedyiq-ingest",
+        )
+        deps.objects = await ObjectStore.from_settings(settings.s3)
+        redis = settings.redis
+        deps.status = StatusCache.from_url(
+            redis.url.get_secret_value(),
+            socket_timeout=redis.socket_timeout_s,
+            connect_timeout=redis.connect_timeout_s,
+            final_ttl_s=redis.final_status_ttl_s,
+        )
+
+    async def close_clients() -> None:
+        await deps.cache.close()
+        await deps.store.close()
+        await deps.database.close()
+        if own_clickhouse:
+            await store.close()
+
+    async def postgres_ready() -> None:
+        async with deps.database.system() as conn:
+            await conn.execute("SELECT 1")
+
+    async def s3_ready() -> None:
+        await deps.store.ensure_bucket()
+
+    async def redis_ready() -> None:
+        await deps.cache.ping()
+
+    return Service(
+        name="ingest",
+        broker=broker,
+        on_start=[lambda: provision_streams_of(broker, runtime.nats_stream_replicas), open_clients],
+        on_stop=[close_clients],
+        checks={
+            "nats": lambda: broker_ready(broker),
+            "postgres": postgres_ready,
+            "clickhouse": store.ping,
+            "s3": s3_ready,
+            "redis": redis_ready,
+        },
+    )

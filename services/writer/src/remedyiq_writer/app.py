@@ -1,0 +1,102 @@
+"""Composition root of the writer: settings → clients → broker with its two subscribers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from faststream import AckPolicy, Context
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats.message import NatsBatchMessage
+
+from remedyiq_platform.clickhouse import ClickHouse
+from remedyiq_platform.contracts.subjects import wildcard
+from remedyiq_platform.messaging import broker_ready, create_broker, provision_streams_of
+from remedyiq_platform.service import Service
+from remedyiq_platform.stores.postgres import Database
+from remedyiq_platform.telemetry import tracer_provider
+from remedyiq_writer import entries, live
+from remedyiq_writer.settings import WriterSettings
+
+BatchMessage = Annotated[NatsBatchMessage, Context("message")]
+
+
+def register(broker: NatsBroker, deps: entries.WriterDeps, pull: int) -> live.LiveState:
+    state = live.LiveState()
+
+    @broker.subscriber(
+        wildcard("jobs.entries"),
+        stream=JStream("JOBS_ENTRIES", declare=False),
+        durable=entries.CONSUMER,
+        pull_sub=PullSub(batch_size=pull, timeout=1.0, batch=True),
+        config=ConsumerConfig(ack_wait=120.0, max_ack_pending=pull * 4),
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_entries(message: BatchMessage) -> None:
+        await entries.store_batches(list(message.raw_message), deps)
+
+    @broker.subscriber(
+        wildcard("logs.tail"),
+        stream=JStream("LOGS", declare=False),
+        durable=live.CONSUMER,
+        pull_sub=PullSub(batch_size=pull * 4, timeout=0.5, batch=True),
+        config=ConsumerConfig(ack_wait=60.0, max_ack_pending=pull * 16),
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_tail(message: BatchMessage) -> None:
+        await live.store_lines(list(message.raw_message), deps, state)
+
+    return state
+
+
+def create_service(
+    settings: WriterSettings | None = None, *, clickhouse: ClickHouse | None = None
+) -> Service:
+    """The writer service; ``clickhouse`` lets the one-process local mode share its engine."""
+    settings = settings or WriterSettings.from_env()
+    runtime = settings.runtime
+    broker = create_broker(
+        runtime.nats_url,
+        name="remedyiq-writer",
+        tracer=tracer_provider("remedyiq-writer"),
+        drain_timeout_s=runtime.drain_timeout_s,
+    )
+    own_clickhouse = clickhouse is None
+    store = clickhouse or ClickHouse(
+        runtime.clickhouse_dsn.get_secret_value(), runtime.clickhouse_database
+    )
+    deps = entries.WriterDeps(broker=broker, clickhouse=store)
+    register(broker, deps, runtime.writer_pull_batch)
+
+    async def open_clients() -> None:
+        if own_clickhouse:
+            await store.connect()
+        pg = settings.postgres
+        deps.db = await Database.connect(
+            pg.dsn.get_secret_value(),
+            min_size=pg.pool_min_size,
+            max_size=pg.pool_max_size,
+            command_timeout=pg.command_timeout_s,
+            connect_timeout=pg.connect_timeout_s,
+            application_name="remedyiq-writer",
+        )
+
+    async def close_clients() -> None:
+        await deps.database.close()
+        if own_clickhouse:
+            await store.close()
+
+    async def postgres_ready() -> None:
+        async with deps.database.system() as conn:
+            await conn.execute("SELECT 1")
+
+    return Service(
+        name="writer",
+        broker=broker,
+        on_start=[lambda: provision_streams_of(broker, runtime.nats_stream_replicas), open_clients],
+        on_stop=[close_clients],
+        checks={
+            "nats": lambda: broker_ready(broker),
+            "clickhouse": store.ping,
+            "postgres": postgres_ready,
+        },
+    )
