@@ -37,15 +37,15 @@ class ClickHouse:
         return self._client
 
     async def connect(self) -> None:
-        # timeouts apply to a server; the embedded engine has no connection to time out
-        timeouts = (
-            {}
-            if self.dsn.startswith("chdb://")
-            else {"connect_timeout": 10, "send_receive_timeout": 300}
-        )
-        self._client = await asyncio.to_thread(
-            clickhouse_connect.get_client, dsn=self.dsn, **timeouts
-        )
+        if self.dsn.startswith("chdb://"):  # the embedded engine has no connection to time out
+            self._client = await asyncio.to_thread(clickhouse_connect.get_client, dsn=self.dsn)
+        else:
+            self._client = await asyncio.to_thread(
+                clickhouse_connect.get_client,
+                dsn=self.dsn,
+                connect_timeout=10,
+                send_receive_timeout=300,
+            )
 
     async def close(self) -> None:
         if self._client is not None:
