@@ -15,6 +15,7 @@ from remedyiq_platform.stores.settings import MigrationSettings
 from remedyiq_platform.telemetry import configure_logging
 
 ServiceFactory = Callable[..., Service]
+SHARES_CLICKHOUSE = ("gateway", "ingest", "writer")
 
 
 def service_factories() -> dict[str, EntryPoint]:
@@ -23,22 +24,50 @@ def service_factories() -> dict[str, EntryPoint]:
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--service", required=True, help="gateway, ingest, parser or writer")
+    parser.add_argument(
+        "--service",
+        required=True,
+        help="gateway, ingest, parser or writer (comma-separated: several in this process, "
+        "sharing one ClickHouse client — needed for the embedded engine)",
+    )
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    names = [name.strip() for name in args.service.split(",") if name.strip()]
     factories = service_factories()
-    if args.service not in factories:
+    unknown = [name for name in names if name not in factories]
+    if unknown:
         raise SystemExit(
-            f"remedyiq: unknown service {args.service!r}; installed: {', '.join(sorted(factories))}"
+            f"remedyiq: unknown service {unknown}; installed: {', '.join(sorted(factories))}"
         )
     runtime = RuntimeSettings()
     configure_logging(runtime.log_level)
-    factory: ServiceFactory = factories[args.service].load()
-    service = factory()
-    port = None if args.service == "gateway" else runtime.health_port  # the API serves its own
-    asyncio.run(serve([service], health_host=runtime.health_host, health_port=port))
+    # the gateway answers /healthz and /readyz on its API port; the others on the health port
+    port = None if names == ["gateway"] else runtime.health_port
+    asyncio.run(_serve(names, factories, health_host=runtime.health_host, health_port=port))
     return 0
+
+
+async def _serve(
+    names: list[str], factories: dict[str, EntryPoint], *, health_host: str, health_port: int | None
+) -> None:
+    shared: ClickHouse | None = None
+    if len(names) > 1 and set(names) & set(SHARES_CLICKHOUSE):
+        settings = ClickHouseSettings()
+        shared = ClickHouse(
+            settings.clickhouse_dsn.get_secret_value(), settings.clickhouse_database
+        )
+        await shared.connect()
+    try:
+        services = []
+        for name in names:
+            factory: ServiceFactory = factories[name].load()
+            wants = shared is not None and name in SHARES_CLICKHOUSE
+            services.append(factory(clickhouse=shared) if wants else factory())
+        await serve(services, health_host=health_host, health_port=health_port)
+    finally:
+        if shared is not None:
+            await shared.close()
 
 
 async def migrate_all() -> tuple[list[int], list[int]]:

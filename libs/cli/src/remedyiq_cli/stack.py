@@ -17,7 +17,7 @@ import os
 import secrets
 from pathlib import Path
 
-from remedyiq_cli.platform_cmds import migrate_all, service_factories
+from remedyiq_cli.platform_cmds import SHARES_CLICKHOUSE, migrate_all, service_factories
 from remedyiq_devstack.postgres_server import provision_platform_database
 from remedyiq_devstack.stack import Stack
 from remedyiq_platform.clickhouse import ClickHouse
@@ -25,7 +25,6 @@ from remedyiq_platform.service import Service, serve
 from remedyiq_platform.telemetry import configure_logging
 
 DEFAULT_DIR = Path(".cache/stack")
-SHARES_CLICKHOUSE = ("gateway", "ingest", "writer")
 BUCKET = "remedyiq"
 
 
