@@ -12,8 +12,9 @@ cursor that continues the scan where it stopped).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from time import perf_counter
-from typing import Final
+from typing import Any, Final
 
 from remedyiq_analysis.explore import windows
 from remedyiq_analysis.explore.cursor import Key, decode, digest, encode
@@ -64,6 +65,7 @@ def search(
         span_rows = count(scope, time_filter(start_ms, end_ms))
     partial = False
     resume: list[Key] | None = None
+    rows: Sequence[Sequence[Any]]
     if flt.heavy and (span_rows is None or span_rows > ROW_BUDGET):
         if order.by_time:
             scan = windows.scan(scope, paged, span, order, want=limit + 1, budget=ROW_BUDGET)
