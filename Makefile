@@ -17,7 +17,10 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(BIN)/remedyiq: $(UV) uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
+# remedyiq_arlog is installed as a compiled wheel (mypyc), not editable: a source change rebuilds it
+ARLOG_SOURCES := $(shell find libs/arlog/src -name '*.py' -not -path '*/generator/*')
+
+$(BIN)/remedyiq: $(UV) uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml) $(ARLOG_SOURCES)
 	$(UV) sync --frozen --all-packages --python $(PYTHON)
 	@touch $@
 

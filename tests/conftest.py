@@ -1,4 +1,5 @@
-"""Shared test helpers: where the reference fixtures live."""
+"""Shared test helpers: where the reference fixtures live; a check that the tested parser is
+the one in the sources."""
 
 from __future__ import annotations
 
@@ -6,8 +7,36 @@ from pathlib import Path
 
 import pytest
 
+import remedyiq_arlog
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO.parent / "shared" / "fixtures" / "arlogs"
+ARLOG_SOURCES = REPO / "libs" / "arlog" / "src" / "remedyiq_arlog"
+
+
+def stale_arlog_modules(installed: Path, sources: Path) -> list[str]:
+    """Modules whose installed copy differs from the sources (empty when they are the same)."""
+    return sorted(
+        str(source.relative_to(sources))
+        for source in sources.rglob("*.py")
+        if not (installed / source.relative_to(sources)).is_file()
+        or (installed / source.relative_to(sources)).read_bytes() != source.read_bytes()
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """remedyiq_arlog is installed compiled (not editable): refuse to test an outdated build."""
+    installed = Path(remedyiq_arlog.__file__).resolve().parent
+    if installed == ARLOG_SOURCES:  # PYTHONPATH=libs/arlog/src: the pure-Python sources
+        return
+    stale = stale_arlog_modules(installed, ARLOG_SOURCES)
+    if stale:
+        pytest.exit(
+            f"the installed remedyiq_arlog is older than libs/arlog/src ({', '.join(stale[:5])}"
+            f"{'…' if len(stale) > 5 else ''}): run `make setup` (rebuilds the compiled parser), "
+            "or test the pure-Python sources with PYTHONPATH=libs/arlog/src",
+            returncode=4,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -50,8 +50,7 @@ class OpenCheck:
         self.raw.append(rec.raw)
 
 
-def open_check(rec: Record, match_groups: tuple[str, str, str]) -> OpenCheck:
-    level, number, name = match_groups
+def open_check(rec: Record, level: str, number: str, name: str) -> OpenCheck:
     return OpenCheck(rec, name, int(level), int(number), lines=rec.lines, raw=[rec.raw])
 
 
@@ -140,7 +139,8 @@ class FltrMachine:
         checking = CHECKING.match(details) if first == "<" else None
         if checking is not None:
             self._terminate(rec, key, synced)
-            state.open[key] = open_check(rec, checking.groups())  # type: ignore[arg-type]
+            level, number, name = checking.group(1, 2, 3)
+            state.open[key] = open_check(rec, level, number, name)
             return True
         marker = None if first in _NOT_PHASE else phase_marker(details)
         if marker is not None:

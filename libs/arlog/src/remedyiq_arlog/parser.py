@@ -201,8 +201,8 @@ class RangeParser:
             if "Trace Log" in details:
                 self._note_version(details)
         self._gaps(rec, log_type, key, starts, rule, thread_ts.get(key))
-        if rec.has_ts:
-            thread_ts[key] = ts  # type: ignore[assignment]
+        if rec.has_ts and ts is not None:
+            thread_ts[key] = ts
 
     def _filtered(self, rec: Record, log_type: int) -> bool:
         options = self.options

@@ -15,7 +15,7 @@ odd spacing); a line that neither can read is *malformed* — counted and kept, 
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Any, Final, cast
 
 _FAST: Final = re.compile(
     r"<(.{4})> (?:<TrID: ([^>]*)> )?<TID: ([^>]*)> <RPC ID: ([^>]*)> <Queue: ([^>]*)> "
@@ -25,6 +25,9 @@ _FAST: Final = re.compile(
 _TAG: Final = re.compile(r"<([^<>]{1,8})>")
 _FIELD: Final = re.compile(r"\s*<([A-Za-z][A-Za-z -]{0,30}?): ?([^>]*)>")
 _STAMP: Final = re.compile(r"\s*/\*(.*?)\*/ ?", re.DOTALL)
+
+Header = tuple[str, str | None, str, str, str, str, str, str, str | None, str]
+"""``(tag, trid, tid, rpc, queue, client_rpc, user, overlay, stamp_text, details)``."""
 
 HEADER_FIELDS: Final = {
     "TrID": "trace_id",
@@ -37,29 +40,33 @@ HEADER_FIELDS: Final = {
 }
 
 
+RECORD_ATTRIBUTES: Final = (
+    "byte_offset",
+    "client_rpc",
+    "details",
+    "end_line",
+    "file_number",
+    "has_ts",
+    "line",
+    "lines",
+    "overlay_group",
+    "queue",
+    "raw",
+    "rpc_id",
+    "tag",
+    "thread_id",
+    "trace_id",
+    "ts",
+    "ts_text",
+    "user",
+)
+"""Every attribute of a :class:`Record` (what a range summary stores of it)."""
+
+
 class Record:
     """A header record with its source position; ``ts`` is epoch ms (``None`` until known)."""
 
-    __slots__ = (
-        "byte_offset",
-        "client_rpc",
-        "details",
-        "end_line",
-        "file_number",
-        "has_ts",
-        "line",
-        "lines",
-        "overlay_group",
-        "queue",
-        "raw",
-        "rpc_id",
-        "tag",
-        "thread_id",
-        "trace_id",
-        "ts",
-        "ts_text",
-        "user",
-    )
+    __slots__ = RECORD_ATTRIBUTES
 
     def __init__(
         self,
@@ -67,7 +74,7 @@ class Record:
         line: int,
         byte_offset: int,
         raw: str,
-        fields: tuple[str, str, str, str, str, str, str, str, str | None, str],
+        fields: Header,
     ) -> None:
         self.file_number = file_number
         self.line = line
@@ -99,26 +106,34 @@ class Record:
         self.end_line += 1
 
 
+def restore_record(attributes: dict[str, Any]) -> Record:
+    """A record rebuilt from its :data:`RECORD_ATTRIBUTES` (a decoded range summary)."""
+    record = Record(0, 0, 0, "", ("", None, "", "", "", "", "", "", None, ""))
+    for name in RECORD_ATTRIBUTES:
+        setattr(record, name, attributes[name])
+    return record
+
+
 def read_header(
     line: str,
-) -> tuple[str, str, str, str, str, str, str, str, str | None, str] | None:
+) -> Header | None:
     """Header fields of a line starting with ``<``, or ``None`` if it is malformed.
 
-    Returns ``(tag, trid, tid, rpc, queue, client_rpc, user, overlay, stamp_text, details)``;
-    ``stamp_text`` is ``None`` when the record has no (complete) timestamp.
+    ``trid`` is ``None`` when the header has no TrID field, ``stamp_text`` when the record has
+    no (complete) timestamp.
     """
     match = _FAST.match(line)
     if match is not None:
-        fields = match.groups()
+        fields = cast(Header, match.groups())
         if fields[8] is None and fields[9].startswith("/*"):  # cut inside the timestamp
-            return (*fields[:9], "")  # type: ignore[return-value]
-        return fields  # type: ignore[return-value]
+            return (*fields[:9], "")
+        return fields
     return _read_tolerant(line)
 
 
 def _read_tolerant(
     line: str,
-) -> tuple[str, str, str, str, str, str, str, str, str | None, str] | None:
+) -> Header | None:
     tag_match = _TAG.match(line)
     if tag_match is None:
         return None

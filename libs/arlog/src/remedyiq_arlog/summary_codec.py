@@ -15,7 +15,7 @@ from remedyiq_arlog.api import ApiState, BeginInfo, OpenCall
 from remedyiq_arlog.escl import EsclState, OpenRun, PoolHead
 from remedyiq_arlog.fltr import FilterHead, FltrState, OpenCheck
 from remedyiq_arlog.gaps import GapBoard
-from remedyiq_arlog.records import Record
+from remedyiq_arlog.records import RECORD_ATTRIBUTES, Record, restore_record
 from remedyiq_arlog.sql import SqlState
 from remedyiq_arlog.summary import GapSeed, ParseStats, RangeSummary
 
@@ -46,7 +46,7 @@ def _encode(value: Any) -> Any:
     if isinstance(value, Record):
         return {
             _TAG: "Record",
-            **{name: _encode(getattr(value, name)) for name in Record.__slots__},
+            **{name: _encode(getattr(value, name)) for name in RECORD_ATTRIBUTES},
         }
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -74,11 +74,8 @@ def _decode(value: Any) -> Any:
     cls = _TYPES.get(name) if isinstance(name, str) else None
     if cls is None:
         raise ValueError(f"unknown type {name!r} in a range summary")
-    obj: Any = object.__new__(cls)
-    for key, item in value.items():
-        if key != _TAG:
-            object.__setattr__(obj, key, _decode(item))
-    return obj
+    attributes = {key: _decode(item) for key, item in value.items() if key != _TAG}
+    return restore_record(attributes) if cls is Record else cls(**attributes)
 
 
 def _freeze(key: Any) -> Any:

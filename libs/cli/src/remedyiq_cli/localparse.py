@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas  # noqa: F401
 
 from remedyiq_analysis.columnar import entries_batch, to_ipc
+from remedyiq_arlog import summary_codec
 from remedyiq_arlog.options import ParseOptions
 from remedyiq_arlog.rows import Row
 from remedyiq_arlog.runner import RangeTask, parse_range, parse_stream, plan_file
@@ -32,10 +33,17 @@ RANGE_BYTES = 16 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class ParsedPart:
-    summary: RangeSummary
+    """What a worker sends back; the summary travels encoded (the parser's classes may be
+    compiled, and compiled classes do not pickle)."""
+
+    encoded_summary: bytes
     batch_files: list[str]
     rows: int
     bytes: int
+
+    @property
+    def summary(self) -> RangeSummary:
+        return summary_codec.loads(self.encoded_summary)
 
 
 def _write_batches(rows: Iterator[Row], out_dir: str, raw_text: bool) -> tuple[list[str], int]:
@@ -67,7 +75,7 @@ def parse_range_task(
     with open(task.path, "rb") as stream:
         rows, summary = parse_range(stream, task, options)
         files, count = _write_batches(rows, out_dir, raw_text)
-    return ParsedPart(summary, files, count, task.byte_range.length)
+    return ParsedPart(summary_codec.dumps(summary), files, count, task.byte_range.length)
 
 
 def parse_stream_task(
@@ -76,7 +84,7 @@ def parse_stream_task(
     """Worker: compressed or several inputs, as one time-ordered stream."""
     with parse_stream(inputs, options) as (rows, summary):
         files, count = _write_batches(rows, out_dir, raw_text)
-    return ParsedPart(summary, files, count, summary.stats.bytes)
+    return ParsedPart(summary_codec.dumps(summary), files, count, summary.stats.bytes)
 
 
 def submit_all(
