@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_LOG := .cache/demo/arserver-demo.log  # generated, realistic, with every anomaly kind
 
-.PHONY: help setup run demo test test-fast lint fmt typecheck bench clean
+.PHONY: help setup run demo test test-fast lint fmt typecheck bench proto clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -30,7 +30,10 @@ $(DEMO_LOG): | $(BIN)/remedyiq
 	@mkdir -p $(dir $@)
 	$(BIN)/python -m remedyiq_arlog.generator -o $@ --size 20MB --seed 7 --anomalies all -q
 
-run: setup $(DEMO_LOG)  ## analyse a demo log and print the report
+run: setup $(DEMO_LOG)  ## start the whole platform locally (servers, migrations, services); Ctrl-C stops it
+	$(BIN)/remedyiq up
+
+demo: setup $(DEMO_LOG)  ## analyse the demo log on this machine alone and print the report
 	$(BIN)/remedyiq analyze $(DEMO_LOG)
 
 test: setup  ## the whole test suite (what CI runs)
@@ -47,6 +50,9 @@ lint: setup  ## ruff (lint + format check) and strict mypy
 fmt: setup  ## format and auto-fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+proto: setup  ## export the message contracts to proto/ (JSON Schema + AsyncAPI); CI fails when stale
+	$(BIN)/python -m remedyiq_platform.contracts.export --out proto
 
 bench: setup  ## benchmarks (not part of test): parser MB/s, analyze wall time and peak RSS
 	$(BIN)/python -m bench.run

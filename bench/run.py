@@ -1,8 +1,12 @@
-"""``make bench``: parser throughput, `remedyiq analyze` wall time and peak RSS, vs the reference.
+"""``make bench``: parser throughput, `remedyiq analyze` wall time and peak RSS, vs the reference;
+and the pipeline on the local stack, upload → complete (``bench/pipeline.py``).
 
-Timings on shared machines are noisy: compare ratios measured in the same run. Writes a table to
-stdout and JSON to ``bench/results/latest.json``. With ``ARLA_JAR`` pointing at BMC's
-ARLogAnalyzer jar, the same files are analysed by it too and the speed-up is printed.
+Timings on shared machines are noisy: compare ratios measured in the same run. Writes tables to
+stdout and JSON to ``bench/results/latest.json`` (the parts run now replace theirs, the others
+are kept). With ``ARLA_JAR`` pointing at BMC's ARLogAnalyzer jar, the same files are analysed by
+it too and the speed-up is printed. ``--parts pipeline`` runs the pipeline bench alone; its sizes
+come from ``--pipeline-sizes`` or ``BENCH_PIPELINE_SIZES`` (default 100MB; add 1GB for the
+target, a few minutes more).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import pipeline
 from bench.measure import run_measured
 from remedyiq_arlog.generator import GeneratorConfig, generate, parse_size
 from remedyiq_arlog.options import ParseOptions
@@ -80,28 +85,66 @@ def analyze(path: Path, jar: str | None) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100MB,1GB", help="generated log sizes to analyse")
+    parser.add_argument(
+        "--parts", default="parser,analyze,pipeline", help="which benches (comma-separated)"
+    )
+    parser.add_argument(
+        "--pipeline-sizes",
+        default=os.environ.get("BENCH_PIPELINE_SIZES", "100MB"),
+        help="log sizes for the pipeline bench (env BENCH_PIPELINE_SIZES; default 100MB)",
+    )
+    parser.add_argument(
+        "--parsers",
+        type=int,
+        default=int(os.environ.get("BENCH_PARSERS", "2")),
+        help="parser processes in the pipeline bench (env BENCH_PARSERS; default 2)",
+    )
     args = parser.parse_args(argv)
+    parts = {p.strip() for p in args.parts.split(",") if p.strip()}
+    unknown = parts - {"parser", "analyze", "pipeline"}
+    if unknown:
+        parser.error(f"unknown parts {sorted(unknown)}")
     jar = os.environ.get("ARLA_JAR")
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    logs = {size: log_of(size) for size in sizes}
-    report: dict[str, object] = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "parser": parser_throughput(logs[sizes[0]]),
-        "analyze": [analyze(path, jar) for path in logs.values()],
-    }
+    latest = RESULTS / "latest.json"
+    report: dict[str, object] = json.loads(latest.read_text("utf-8")) if latest.exists() else {}
+    report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
+    if parts & {"parser", "analyze"}:
+        logs = {size: log_of(size) for size in sizes}
+        if "parser" in parts:
+            report["parser"] = parser_throughput(logs[sizes[0]])
+            print_parser(report["parser"])  # type: ignore[arg-type]
+        if "analyze" in parts:
+            report["analyze"] = [analyze(path, jar) for path in logs.values()]
+            print_analyze(report["analyze"], jar)  # type: ignore[arg-type]
+    if "pipeline" in parts:
+        names = [s.strip() for s in args.pipeline_sizes.split(",") if s.strip()]
+        flow = pipeline.run(
+            {size: log_of(size) for size in names}, CACHE / "pipeline", parsers=args.parsers
+        )
+        report["pipeline"] = flow
+        pipeline.print_report(flow)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    parse = report["parser"]
-    assert isinstance(parse, dict)
+    latest.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"JSON: {latest}")
+    return 0
+
+
+def print_parser(parse: dict[str, float]) -> None:
     speed, lines = parse["mb_per_s_per_core"], parse["lines_per_s_per_core"]
     print(f"parser: {speed} MB/s and {lines:,} lines/s per core")
+
+
+def print_analyze(rows: list[dict[str, object]], jar: str | None) -> None:
     header = f"{'file':<24} {'size':>9} {'remedyiq s':>11} {'RSS MB':>7}"
     if jar:
         header += f" {'reference s':>12} {'RSS MB':>7} {'speed-up':>9}"
     print(header)
-    for row in report["analyze"]:  # type: ignore[attr-defined]
+    for row in rows:
+        size = row["bytes"]
+        assert isinstance(size, int)
         line = (
-            f"{row['file']:<24} {row['bytes'] / 1e6:>7.0f}MB {row['remedyiq_wall_s']:>11}"
+            f"{row['file']:<24} {size / 1e6:>7.0f}MB {row['remedyiq_wall_s']:>11}"
             f" {row['remedyiq_peak_rss_mb']:>7}"
         )
         if jar:
@@ -110,8 +153,6 @@ def main(argv: list[str] | None = None) -> int:
                 f" {row['speedup']:>8}x"
             )
         print(line)
-    print(f"JSON: {RESULTS / 'latest.json'}")
-    return 0
 
 
 if __name__ == "__main__":

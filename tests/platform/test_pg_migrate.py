@@ -57,20 +57,20 @@ async def up(roles: PgRoles, target: int | None = None) -> list[int]:
 
 
 async def test_up_down_up_and_idempotent(pg_roles: PgRoles) -> None:
-    assert ALL_VERSIONS == [1, 2, 3, 4]
+    assert ALL_VERSIONS == [1, 2, 3, 4, 5]
     assert await up(pg_roles) == ALL_VERSIONS
     assert await up(pg_roles) == []  # second run: nothing to do
     assert await applied_versions(pg_roles.owner_dsn) == ALL_VERSIONS
     assert {*TENANT_TABLES, "tenants", "schema_migrations"} <= await _tables(pg_roles.owner_dsn)
 
-    assert await migrate_down(pg_roles.owner_dsn, 1) == [4, 3, 2]
+    assert await migrate_down(pg_roles.owner_dsn, 1) == [5, 4, 3, 2]
     assert await applied_versions(pg_roles.owner_dsn) == [1]
     assert "analysis_jobs" not in await _tables(pg_roles.owner_dsn)
     assert await migrate_down(pg_roles.owner_dsn, 0) == [1]
     assert await _tables(pg_roles.owner_dsn) == {"schema_migrations"}
 
     assert await up(pg_roles, target=2) == [1, 2]
-    assert await up(pg_roles) == [3, 4]
+    assert await up(pg_roles) == [3, 4, 5]
     db = await Database.connect(pg_roles.app_dsn)  # the app role works after a re-up
     try:
         async with db.system() as conn:

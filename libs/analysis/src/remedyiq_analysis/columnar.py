@@ -65,10 +65,25 @@ def _batch(
     arrays = [
         pa.array([""] * len(rows), type=field.type)
         if field.name in blank
-        else pa.array(values, type=field.type)
+        else _array(values, field.type)
         for values, field in zip(columns, schema, strict=True)
     ]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _array(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
+    try:
+        return pa.array(values, type=kind)
+    except UnicodeEncodeError:
+        # Log lines are decoded with "surrogateescape" (any bytes survive, offsets stay exact);
+        # Arrow strings are UTF-8, so bytes that are not UTF-8 are stored as U+FFFD.
+        return pa.array([_utf8(value) for value in values], type=kind)
+
+
+def _utf8(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return value
 
 
 def entries_batch(rows: Sequence[Sequence[Any]], *, raw_text: bool = True) -> pa.RecordBatch:

@@ -10,9 +10,9 @@ Files are numbered from 1 (``file``) when several are analysed together.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = 1
 
@@ -22,6 +22,22 @@ ALL_TYPES: tuple[LogTypeName, ...] = ("API", "SQL", "FLTR", "ESCL")
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+V = TypeVar("V")
+_TYPE_RANK: dict[str, int] = {name: i for i, name in enumerate(ALL_TYPES)}
+
+
+def by_type(counts: dict[str, V]) -> dict[str, V]:
+    """``counts`` keyed by log type, in report order (API, SQL, FLTR, ESCL, then any other)."""
+    return dict(
+        sorted(counts.items(), key=lambda item: (_TYPE_RANK.get(item[0], len(_TYPE_RANK)), item[0]))
+    )
+
+
+def by_key(mapping: dict[str, V]) -> dict[str, V]:
+    """``mapping`` in key order (the order the sections' SQL gives)."""
+    return dict(sorted(mapping.items()))
 
 
 class AnalysisOptions(Model):
@@ -86,6 +102,18 @@ class General(Model):
     server_versions: list[str]
     files: list[InputFile]
     activity: list[TypeActivity]
+
+    # Mappings keep one key order whatever store the report is read back from (PostgreSQL's
+    # jsonb reorders keys): a stored report renders exactly like a fresh one.
+    @field_validator("lines", "exceptions")
+    @classmethod
+    def _types_in_report_order(cls, counts: dict[str, int]) -> dict[str, int]:
+        return by_type(counts)
+
+    @field_validator("threads")
+    @classmethod
+    def _queues_in_order(cls, threads: dict[str, int]) -> dict[str, int]:
+        return by_key(threads)
 
 
 class Gap(Model):
@@ -197,6 +225,11 @@ class ApiSection(Model):
     thread_stats: list[ThreadStat]
     errors: list[ApiCall]
     exceptions: list[ApiException]
+
+    @field_validator("legend")
+    @classmethod
+    def _codes_in_order(cls, legend: dict[str, str]) -> dict[str, str]:
+        return by_key(legend)
 
 
 class SqlStatement(Model):

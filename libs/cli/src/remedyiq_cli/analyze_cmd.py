@@ -152,6 +152,11 @@ class _InlineExecutor(Executor):
 def _executor(workers: int) -> Executor:
     if workers <= 1:
         return _InlineExecutor()
+    # pyarrow imports pandas on its first conversion (about a second); importing it before the
+    # workers fork pays that once instead of once per worker — and only here, not in every
+    # ``remedyiq`` command (``serve`` starts a process per service).
+    import pandas  # noqa: F401, PLC0415
+
     # Workers fork before the embedded engine starts its threads in this process.
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
 

@@ -15,10 +15,6 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 
-# pyarrow imports pandas on its first conversion (about a second); importing it here, before the
-# workers fork, pays that once instead of once per worker.
-import pandas  # noqa: F401
-
 from remedyiq_analysis.columnar import entries_batch, to_ipc
 from remedyiq_arlog import summary_codec
 from remedyiq_arlog.options import ParseOptions

@@ -133,7 +133,8 @@ def up_command(args: argparse.Namespace) -> int:
         print(f"  settings     {args.data_dir / 'stack.env'}")
         if not args.no_dev_auth:
             print("  auth         DEV MODE: X-Dev-User-ID / X-Dev-Tenant-ID headers are accepted")
-        print("Try: .venv/bin/remedyiq submit some.log --wait")
+        demo = Path(".cache/demo/arserver-demo.log")
+        print(f"Try: .venv/bin/remedyiq submit {demo if demo.exists() else 'FILE.log'} --wait")
         names = [n.strip() for n in args.services.split(",")] if args.services else None
         asyncio.run(run_platform(env, names=names))
     except KeyboardInterrupt:

@@ -30,6 +30,12 @@ class NatsSettings(Base):
     nats_url: str = Field(description="nats://host:4222 (comma-separated for a cluster)")
     nats_stream_replicas: int = Field(1, ge=1, le=5, description="3 on a production cluster")
     nats_connect_timeout_s: float = Field(5.0, gt=0)
+    nats_ack_wait_s: float = Field(
+        30.0,
+        ge=1.0,
+        description="JetStream gives a message a crashed consumer held to another after this; "
+        "handlers that run longer tell it they are still working (messaging.keep_in_progress)",
+    )
 
 
 class ClickHouseSettings(Base):

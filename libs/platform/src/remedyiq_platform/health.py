@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 Check = Callable[[], Awaitable[object]]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+Scope = MutableMapping[str, Any]  # the ASGI types, as servers and test clients declare them
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 async def run_checks(checks: Mapping[str, Check], timeout_s: float = 2.0) -> dict[str, str]:
@@ -24,7 +25,7 @@ async def run_checks(checks: Mapping[str, Check], timeout_s: float = 2.0) -> dic
         try:
             await asyncio.wait_for(check(), timeout_s)
         except TimeoutError:
-            return f"timed out after {timeout_s:.0f}s"
+            return f"timed out after {timeout_s:g}s"
         except Exception as exc:
             return f"{type(exc).__name__}: {exc}"[:300]
         return "ok"
@@ -40,7 +41,7 @@ class HealthApp:
         self.checks = checks
         self.draining = draining
 
-    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             message = await receive()
             while message["type"] != "lifespan.shutdown":

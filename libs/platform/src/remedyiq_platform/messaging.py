@@ -3,18 +3,27 @@
 * :func:`create_broker` — a FastStream ``NatsBroker`` with OpenTelemetry propagation;
 * :func:`provision_streams` — creates or updates every stream of the registry (idempotent);
 * :func:`publish` — validates a contract, sets the tenant and contract headers, waits for the
-  stream's acknowledgement;
+  stream's acknowledgement (a body whose tenant is not the subject's is refused before sending);
 * :func:`open_envelope` — the consumer side: the tenant in the subject, the header and the body
-  must agree, and the body must validate against the subject's contract;
+  must agree, the contract header (when present) must name the subject's contract, and the body
+  must validate against it;
 * :func:`dead_letter` — after bounded retries (or at once for a message that can never succeed),
-  the message goes to the tenant's ``dlq`` subject with the reason, and is terminated.
+  the message goes to the tenant's ``dlq`` subject with the reason, and is terminated;
+  :func:`retry_or_dead_letter` is the bounded retry itself.
+
+Trace context travels in the W3C ``traceparent`` header: the broker's
+``NatsTelemetryMiddleware`` injects it on every publish (from the current span, so a handler's
+publishes continue the trace of the message it handles) and starts each consumer's span as a
+child of it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -38,6 +47,7 @@ from remedyiq_platform.contracts.subjects import (
     subject,
     tenant_of,
 )
+from remedyiq_platform.nats_compat import fetch_timeouts_as_nats_errors
 
 logger = logging.getLogger(__name__)
 C = TypeVar("C", bound=Contract)
@@ -53,6 +63,7 @@ def create_broker(
     url: str, *, name: str, tracer: TracerProvider | None = None, drain_timeout_s: float = 15.0
 ) -> NatsBroker:
     """A broker that reconnects forever and, on stop, lets running handlers finish first."""
+    fetch_timeouts_as_nats_errors()  # batch consumers must not drop what they fetched
     servers = [part.strip() for part in url.split(",") if part.strip()]
     middlewares = (NatsTelemetryMiddleware(tracer_provider=tracer),) if tracer else ()
     return NatsBroker(
@@ -100,14 +111,28 @@ async def provision_streams_of(broker: NatsBroker, replicas: int) -> None:
 
 
 async def broker_ready(broker: NatsBroker) -> None:
-    """Readiness: the NATS connection answers a round trip."""
-    await broker.config.connection_state.connection.flush(timeout=2)
+    """Readiness: connected to NATS, and the connection answers a round trip.
+
+    While the client reconnects, ``flush`` returns at once (its read loop is gone), so the
+    state is checked first: a service waiting for NATS is not ready.
+    """
+    connection = broker.config.connection_state.connection
+    if not connection.is_connected:
+        raise ConnectionError("not connected to NATS (reconnecting)")
+    await connection.flush(timeout=2)
 
 
 def headers_for(
     contract: str, tenant: str, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    return {TENANT_HEADER: tenant, MESSAGE_HEADER: contract, **(extra or {})}
+    """The headers of a message; ``extra`` cannot override the tenant or the contract."""
+    return {**(extra or {}), TENANT_HEADER: tenant, MESSAGE_HEADER: contract}
+
+
+def _same_tenant(tenant: str, body_tenant: object) -> None:
+    """A producer never sends a body of one tenant on another tenant's subject."""
+    if body_tenant is not None and str(body_tenant) != tenant:
+        raise ValueError(f"the message is for tenant {body_tenant}, not for {tenant!r}")
 
 
 async def publish(
@@ -128,6 +153,7 @@ async def publish(
     expected = CONTRACTS[spec.message]
     if not isinstance(message, expected):
         raise TypeError(f"{key} carries {spec.message}, not {type(message).__name__}")
+    _same_tenant(tenant, getattr(message, "tenant_id", None))
     headers = headers_for(spec.message, tenant)
     if msg_id:
         headers["Nats-Msg-Id"] = msg_id
@@ -151,6 +177,7 @@ async def publish_bytes(
 ) -> None:
     """Publish a binary body (entry batches); metadata travels in ``headers``."""
     spec = SUBJECTS[key]
+    _same_tenant(tenant, headers.get("tenant_id"))
     all_headers = headers_for(spec.message, tenant, headers)
     if msg_id:
         all_headers["Nats-Msg-Id"] = msg_id
@@ -175,9 +202,22 @@ def check_tenant(subject_name: str, headers: Mapping[str, str], body_tenant: str
     return from_subject
 
 
+def check_contract(headers: Mapping[str, str], model: type[Contract]) -> None:
+    """A message that says it is another contract than the one expected is refused.
+
+    Messages from other systems may leave the header out; the body is validated either way.
+    """
+    declared = headers.get(MESSAGE_HEADER)
+    if declared is not None and CONTRACTS.get(declared) is not model:
+        raise PoisonMessage(
+            f"the {MESSAGE_HEADER} header says {declared!r}; expected {model.__name__}"
+        )
+
+
 def open_envelope(raw: Msg, model: type[C]) -> tuple[str, C]:
     """Validate a JSON message against its contract; returns ``(tenant, message)``."""
     headers = raw.headers or {}
+    check_contract(headers, model)
     try:
         message = model.model_validate_json(raw.data)
     except ValidationError as exc:
@@ -189,6 +229,7 @@ def open_envelope(raw: Msg, model: type[C]) -> tuple[str, C]:
 def open_headers(raw: Msg, model: type[C]) -> tuple[str, C]:
     """Validate a binary message's metadata headers against their contract."""
     headers = dict(raw.headers or {})
+    check_contract(headers, model)
     fields = {k: v for k, v in headers.items() if k in model.model_fields}
     try:
         message = model.model_validate(fields)
@@ -232,6 +273,38 @@ async def dead_letter(broker: NatsBroker, raw: Msg, reason: str, *, consumer: st
     logger.error("dead-lettering a message from %s: %s", raw.subject, reason)
     await publish(broker, key, letter, tenant=tenant)
     await raw.term()
+
+
+async def retry_or_dead_letter(
+    broker: NatsBroker, raw: Msg, reason: str, *, consumer: str, delay_s: float = 5.0
+) -> bool:
+    """Bounded retries: redeliver ``raw`` after ``delay_s``, unless this was its
+    :data:`MAX_DELIVERIES`-th delivery — then dead-letter it with ``reason``. True if it was."""
+    if deliveries(raw) >= MAX_DELIVERIES:
+        await dead_letter(broker, raw, reason, consumer=consumer)
+        return True
+    await raw.nak(delay=delay_s)
+    return False
+
+
+@contextlib.asynccontextmanager
+async def keep_in_progress(raws: Sequence[Msg], ack_wait_s: float) -> AsyncIterator[None]:
+    """While the block runs, tell JetStream every third of ``ack_wait_s`` that ``raws`` are still
+    being worked on. A long step is then not handed to another consumer, and the ack wait can
+    stay short: it is how long the messages of a crashed process wait to be delivered again."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(ack_wait_s / 3)
+            for raw in raws:
+                with contextlib.suppress(Exception):  # NATS away: the ack wait decides
+                    await raw.in_progress()
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 def _short(error: ValidationError) -> str:

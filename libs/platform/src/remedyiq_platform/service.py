@@ -62,9 +62,11 @@ async def serve(
     """Run ``services`` until SIGTERM/SIGINT (or ``stop_event``), then drain and stop them."""
     stop = stop_event or asyncio.Event()
     loop = asyncio.get_running_loop()
+    handled: list[signal.Signals] = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
             loop.add_signal_handler(sig, stop.set)
+            handled.append(sig)
     draining = False
     health_server: uvicorn.Server | None = None
     health_task: asyncio.Task[None] | None = None
@@ -91,3 +93,5 @@ async def serve(
         if health_server is not None and health_task is not None:
             health_server.should_exit = True
             await health_task
+        for sig in handled:  # the loop may live on (tests, an embedding launcher)
+            loop.remove_signal_handler(sig)

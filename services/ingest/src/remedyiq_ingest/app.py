@@ -14,7 +14,12 @@ from remedyiq_ingest.jobstate import IngestDeps
 from remedyiq_ingest.settings import IngestSettings
 from remedyiq_platform.clickhouse import ClickHouse
 from remedyiq_platform.contracts.subjects import wildcard
-from remedyiq_platform.messaging import broker_ready, create_broker, provision_streams_of
+from remedyiq_platform.messaging import (
+    broker_ready,
+    create_broker,
+    keep_in_progress,
+    provision_streams_of,
+)
 from remedyiq_platform.service import Service
 from remedyiq_platform.stores.objects import ObjectStore
 from remedyiq_platform.stores.postgres import Database
@@ -28,7 +33,12 @@ Handler = Callable[[Message], Awaitable[None]]
 def _consumer(
     broker: NatsBroker, key: str, durable: str, ack_wait: float
 ) -> Callable[[Handler], object]:
-    """A durable pull consumer of one subject of the JOBS stream, acknowledged by hand."""
+    """A durable pull consumer of one subject of the JOBS stream, acknowledged by hand.
+
+    A handler tells JetStream it is still working (joining or analysing a large job takes
+    longer than ``ack_wait``); a message the handler of a crashed process held is delivered
+    again after ``ack_wait``, and every step redone is idempotent.
+    """
     return broker.subscriber(
         wildcard(key),
         stream=JStream("JOBS", declare=False),
@@ -39,22 +49,25 @@ def _consumer(
     )
 
 
-def register(broker: NatsBroker, deps: IngestDeps) -> None:
-    @_consumer(broker, "jobs.submit", intake.CONSUMER, 300.0)
+def register(broker: NatsBroker, deps: IngestDeps, ack_wait: float = 30.0) -> None:
+    @_consumer(broker, "jobs.submit", intake.CONSUMER, ack_wait)
     async def on_submit(message: Message) -> None:
-        await intake.on_submit(message.raw_message, deps)
+        async with keep_in_progress([message.raw_message], ack_wait):
+            await intake.on_submit(message.raw_message, deps)
 
-    @_consumer(broker, "jobs.cancel", "ingest-cancel", 120.0)
+    @_consumer(broker, "jobs.cancel", "ingest-cancel", ack_wait)
     async def on_cancel(message: Message) -> None:
         await intake.on_cancel(message.raw_message, deps)
 
-    @_consumer(broker, "jobs.parsed", "ingest-parsed", 300.0)
+    @_consumer(broker, "jobs.parsed", "ingest-parsed", ack_wait)
     async def on_parsed(message: Message) -> None:
-        await completion.on_parsed(message.raw_message, deps)
+        async with keep_in_progress([message.raw_message], ack_wait):
+            await completion.on_parsed(message.raw_message, deps)
 
-    @_consumer(broker, "jobs.stored", "ingest-stored", 600.0)
+    @_consumer(broker, "jobs.stored", "ingest-stored", ack_wait)
     async def on_stored(message: Message) -> None:
-        await completion.on_stored(message.raw_message, deps)
+        async with keep_in_progress([message.raw_message], ack_wait):
+            await completion.on_stored(message.raw_message, deps)
 
 
 def create_service(
@@ -79,7 +92,7 @@ def create_service(
         range_bytes=runtime.ingest_range_bytes,
         batch_rows=runtime.ingest_batch_rows,
     )
-    register(broker, deps)
+    register(broker, deps, runtime.nats_ack_wait_s)
 
     async def open_clients() -> None:
         if own_clickhouse:

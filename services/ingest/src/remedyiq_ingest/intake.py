@@ -7,6 +7,7 @@ reason; it never crashes the service.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -27,8 +28,9 @@ from remedyiq_platform.messaging import (
     publish,
 )
 from remedyiq_platform.stores import files_repo, jobs_repo, ranges_repo, tenants_repo
-from remedyiq_platform.stores.errors import IllegalTransitionError, StoreError
+from remedyiq_platform.stores.errors import IllegalTransitionError, NotFoundError, StoreError
 from remedyiq_platform.stores.jobstatus import JobStatus
+from remedyiq_platform.stores.objects_keys import check_key
 from remedyiq_platform.stores.ranges_repo import RangePlan
 
 logger = logging.getLogger(__name__)
@@ -46,10 +48,14 @@ async def on_submit(raw: Msg, deps: IngestDeps) -> None:
         await _register_and_plan(deps, tenant, message)
         await raw.ack()
     except (StoreError, ValueError) as exc:  # the message itself is unusable (e.g. foreign key)
-        await dead_letter(deps.broker, raw, f"cannot register the job: {exc}", consumer=CONSUMER)
+        reason = f"cannot register the job: {exc}"
+        with contextlib.suppress(StoreError):  # a job registered before the error ends failed
+            await fail(deps, tenant, message.job_id, reason)
+        await dead_letter(deps.broker, raw, reason, consumer=CONSUMER)
     except Exception as exc:
         if deliveries(raw) >= MAX_DELIVERIES:
-            await fail(deps, tenant, message.job_id, f"the job could not be started: {exc}")
+            with contextlib.suppress(StoreError):  # e.g. the job was never registered
+                await fail(deps, tenant, message.job_id, f"the job could not be started: {exc}")
             await dead_letter(deps.broker, raw, repr(exc), consumer=CONSUMER)
         else:
             logger.warning("job %s not started yet (%r); retrying", message.job_id, exc)
@@ -58,8 +64,12 @@ async def on_submit(raw: Msg, deps: IngestDeps) -> None:
 
 async def _register_and_plan(deps: IngestDeps, tenant: str, message: SubmitJob) -> None:
     file_ref = message.file
+    check_key(tenant, file_ref.key)  # another tenant's object is refused before anything else
     file_id = file_ref.file_id or uuid5(FILE_NAMESPACE, f"{message.job_id}")
     async with deps.database.tenant(tenant) as conn:
+        tenant_row = await tenants_repo.get_tenant(conn, UUID(tenant))
+        if tenant_row is None:
+            raise NotFoundError(f"there is no tenant {tenant}")
         existing = await jobs_repo.get_job(conn, message.job_id)
         if existing is not None and existing.status != JobStatus.QUEUED:
             return  # a redelivered submit of a job already under way
@@ -80,12 +90,10 @@ async def _register_and_plan(deps: IngestDeps, tenant: str, message: SubmitJob) 
             jar_flags=message.options.model_dump(mode="json"),
             created_by=message.requested_by,
         )
-        tenant_row = await tenants_repo.get_tenant(conn, UUID(tenant))
     await tell(deps, tenant, job, "queued")
-    limit = tenant_row.max_upload_bytes if tenant_row else None
-    retention = tenant_row.retention_days if tenant_row else 90
+    retention = tenant_row.retention_days
     try:
-        work, size, digest = await _check(deps, tenant, message, limit)
+        work, size, digest = await _check(deps, tenant, message, tenant_row.max_upload_bytes)
     except InputProblem as exc:
         await fail(deps, tenant, message.job_id, str(exc))
         return
@@ -151,8 +159,9 @@ async def _check(
             f"{file_ref.filename}: {info.size:,} bytes is over this tenant's limit of {limit:,}"
         )
     head = b""
-    async for chunk in deps.store.read_range(tenant, file_ref.key, 0, PROBE_BYTES):
-        head += chunk
+    if info.size:  # S3 refuses a ranged read of an empty object; plan() says it is empty
+        async for chunk in deps.store.read_range(tenant, file_ref.key, 0, PROBE_BYTES):
+            head += chunk
     digest = hashlib.sha256()
 
     async def whole() -> AsyncIterator[bytes]:

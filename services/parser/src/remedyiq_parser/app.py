@@ -20,7 +20,9 @@ def create_service(settings: ParserSettings | None = None) -> Service:
         tracer=tracer_provider("remedyiq-parser"),
         drain_timeout_s=runtime.drain_timeout_s,
     )
-    deps = ParserDeps(broker=broker, work_dir=runtime.parser_work_dir)
+    deps = ParserDeps(
+        broker=broker, work_dir=runtime.parser_work_dir, ack_wait_s=runtime.nats_ack_wait_s
+    )
     register(broker, deps, runtime.parser_concurrency)
 
     async def open_clients() -> None:

@@ -27,6 +27,7 @@ from remedyiq_platform.messaging import (
     PoisonMessage,
     dead_letter,
     deliveries,
+    keep_in_progress,
     open_envelope,
     publish,
     publish_bytes,
@@ -37,13 +38,13 @@ from remedyiq_platform.telemetry import current_subject, current_tenant
 
 logger = logging.getLogger(__name__)
 CONSUMER = "parser"
-HEARTBEAT_S = 15.0
 
 
 @dataclass(slots=True)
 class ParserDeps:
     broker: NatsBroker
     work_dir: str
+    ack_wait_s: float = 30.0  # a crashed replica's range goes to another after this
     store: ObjectStore | None = None  # opened when the service starts
 
     @property
@@ -63,7 +64,7 @@ def register(broker: NatsBroker, deps: ParserDeps, concurrency: int) -> None:
         stream=JStream("JOBS_RANGES", declare=False),
         durable=CONSUMER,
         pull_sub=PullSub(batch_size=1, timeout=5.0),
-        config=ConsumerConfig(ack_wait=60.0, max_ack_pending=64),
+        config=ConsumerConfig(ack_wait=deps.ack_wait_s, max_ack_pending=64),
         ack_policy=AckPolicy.MANUAL,
         max_workers=concurrency,
     )
@@ -79,7 +80,11 @@ async def handle_range(raw: Msg, deps: ParserDeps) -> None:
         await dead_letter(deps.broker, raw, str(exc), consumer=CONSUMER)
         return
     current_tenant.set(tenant)
-    heartbeat = asyncio.create_task(_keep_alive(raw))
+    async with keep_in_progress([raw], deps.ack_wait_s):  # a large range outlives the ack wait
+        await _handle(raw, deps, tenant, job)
+
+
+async def _handle(raw: Msg, deps: ParserDeps, tenant: str, job: ParseRange) -> None:
     staged: Path | None = None
     try:
         staged = await _stage(deps, tenant, job)
@@ -102,17 +107,9 @@ async def handle_range(raw: Msg, deps: ParserDeps) -> None:
             )
             await raw.nak(delay=5.0)
     finally:
-        heartbeat.cancel()
         if staged is not None:
             with contextlib.suppress(OSError):
                 staged.unlink()
-
-
-async def _keep_alive(raw: Msg) -> None:
-    """Tell JetStream the range is still being worked on (a large range outlives ack_wait)."""
-    while True:
-        await asyncio.sleep(HEARTBEAT_S)
-        await raw.in_progress()
 
 
 async def _stage(deps: ParserDeps, tenant: str, job: ParseRange) -> Path:

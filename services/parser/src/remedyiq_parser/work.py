@@ -7,6 +7,9 @@ republishes exactly the batches it published before and ClickHouse deduplicates 
 
 from __future__ import annotations
 
+import gzip
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,8 @@ from remedyiq_arlog.sources import InputError, resolve_inputs
 from remedyiq_arlog.summary import RangeSummary
 from remedyiq_platform.contracts.messages import ParseRange
 
+DAMAGED_ARCHIVE = (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)
+"""What reading a truncated or corrupt .gz/.zip raises (only once it is read, past the probe)."""
 MAX_BATCH_BYTES = 6 * 1024 * 1024
 """Encoded batches stay well under the NATS payload limit (8 MiB, headers included)."""
 
@@ -48,8 +53,13 @@ def parse_unit(path: Path, message: ParseRange, publish: Publish) -> RangeResult
         inputs = resolve_inputs([str(path)])
     except InputError as exc:
         raise UnusableInput(str(exc).replace(str(path), message.file.filename)) from None
-    with parse_stream(inputs, options) as (rows, summary):
-        batches, count = _emit(rows, message, publish)
+    try:
+        with parse_stream(inputs, options) as (rows, summary):
+            batches, count = _emit(rows, message, publish)
+    except DAMAGED_ARCHIVE as exc:  # the same on every attempt: no retries, the job fails
+        raise UnusableInput(
+            f"{message.file.filename}: the compressed file is truncated or damaged ({exc})"
+        ) from None
     return RangeResult(batches, count, summary)
 
 

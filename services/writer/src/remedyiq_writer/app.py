@@ -28,7 +28,7 @@ def register(broker: NatsBroker, deps: entries.WriterDeps, pull: int) -> live.Li
         stream=JStream("JOBS_ENTRIES", declare=False),
         durable=entries.CONSUMER,
         pull_sub=PullSub(batch_size=pull, timeout=1.0, batch=True),
-        config=ConsumerConfig(ack_wait=120.0, max_ack_pending=pull * 4),
+        config=ConsumerConfig(ack_wait=deps.ack_wait_s, max_ack_pending=pull * 4),
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_entries(message: BatchMessage) -> None:
@@ -64,7 +64,7 @@ def create_service(
     store = clickhouse or ClickHouse(
         runtime.clickhouse_dsn.get_secret_value(), runtime.clickhouse_database
     )
-    deps = entries.WriterDeps(broker=broker, clickhouse=store)
+    deps = entries.WriterDeps(broker=broker, clickhouse=store, ack_wait_s=runtime.nats_ack_wait_s)
     register(broker, deps, runtime.writer_pull_batch)
 
     async def open_clients() -> None:

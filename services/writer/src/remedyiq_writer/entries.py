@@ -5,7 +5,8 @@ those the ledger (PostgreSQL ``job_batches``) already has; for messages delivere
 crash, delete whatever rows they may have left; insert all the rest in one insert per table
 (rows carry their ``batch_id``); record them in the ledger; announce them on
 ``jobs.{tenant}.stored``; and only then acknowledge. A crash anywhere before the acknowledgement
-redelivers the messages, and every step above is idempotent.
+redelivers the messages, and every step above is idempotent. A group that cannot be stored is
+stored again one batch at a time, so that a poison batch is retried (and dead-lettered) alone.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from remedyiq_platform.messaging import (
     PoisonMessage,
     dead_letter,
     deliveries,
+    keep_in_progress,
     open_headers,
     publish,
 )
@@ -41,6 +43,7 @@ CONSUMER = "writer"
 class WriterDeps:
     broker: NatsBroker
     clickhouse: ClickHouse
+    ack_wait_s: float = 30.0  # a crashed writer's batches go to another after this
     db: Database | None = None  # opened when the service starts
 
     @property
@@ -81,6 +84,11 @@ def decode(raw: Msg) -> Batch:
 
 async def store_batches(raws: list[Msg], deps: WriterDeps) -> None:
     """Store a pulled group of entry-batch messages (see the module docstring)."""
+    async with keep_in_progress(raws, deps.ack_wait_s):
+        await _store(raws, deps)
+
+
+async def _store(raws: list[Msg], deps: WriterDeps) -> None:
     batches: list[Batch] = []
     for raw in raws:
         try:
@@ -88,12 +96,33 @@ async def store_batches(raws: list[Msg], deps: WriterDeps) -> None:
         except PoisonMessage as exc:
             await dead_letter(deps.broker, raw, str(exc), consumer=CONSUMER)
     try:
-        fresh = await _not_yet_stored(batches, deps)
-        await _insert(fresh, deps)
-        await _record(fresh, deps)
+        await _store_group(batches, deps)
     except Exception as exc:
-        await _retry_or_give_up(batches, deps, exc)
+        if len(batches) < 2:
+            await _retry_or_give_up(batches, deps, exc)
+            return
+        # One batch ClickHouse refuses must not hold up the others (other jobs, other
+        # tenants): store them one by one; only the failing ones are retried.
+        logger.warning("%d batches not stored together (%r); one by one", len(batches), exc)
+        for batch in batches:
+            try:
+                await _store_group([batch], deps, alone=True)
+            except Exception as single:
+                await _retry_or_give_up([batch], deps, single)
+            else:
+                await _announce([batch], deps)
         return
+    await _announce(batches, deps)
+
+
+async def _store_group(batches: list[Batch], deps: WriterDeps, *, alone: bool = False) -> None:
+    fresh = await _not_yet_stored(batches, deps)
+    await _insert(fresh, deps, alone=alone)
+    await _record(fresh, deps)
+
+
+async def _announce(batches: list[Batch], deps: WriterDeps) -> None:
+    """``jobs.{tenant}.stored`` for stored batches, then their acknowledgement."""
     for batch in batches:
         headers = batch.headers
         stored = BatchStored(
@@ -125,33 +154,47 @@ async def _not_yet_stored(batches: list[Batch], deps: WriterDeps) -> list[Batch]
     return fresh
 
 
-async def _insert(batches: list[Batch], deps: WriterDeps) -> None:
+async def _insert(batches: list[Batch], deps: WriterDeps, *, alone: bool = False) -> None:
+    """One insert per table; ``alone``: a batch whose group insert failed, perhaps in part."""
     by_table: dict[str, list[Batch]] = defaultdict(list)
     for batch in batches:
         by_table[batch.headers.table].append(batch)
     client = deps.clickhouse
     for table_name, group in by_table.items():
         for batch in group:
-            if deliveries(batch.raw) > 1:  # it may have been inserted before a crash
+            if alone or deliveries(batch.raw) > 1:  # it may have been inserted before
                 await client.run(
                     delete_batches,
                     client.client,
                     client.database,
                     table_name,
-                    batch.tenant,
-                    str(batch.headers.job_id),
-                    [batch.headers.batch_id],
+                    tenant_id=batch.tenant,
+                    job_id=str(batch.headers.job_id),
+                    batch_ids=[batch.headers.batch_id],
                 )
         combined = pa.concat_tables([b.rows for b in group], promote_options="default")
-        token = "|".join(sorted(f"{b.headers.job_id}:{b.headers.batch_id}" for b in group))
         await client.run(
             insert_table,
             client.client,
             client.database,
             table_name,
             combined,
-            {"insert_deduplication_token": token},
+            {"insert_deduplication_token": insert_token(group, alone=alone)},
         )
+
+
+def insert_token(group: list[Batch], *, alone: bool = False) -> str:
+    """The deduplication token of one insert of ``group``: of this delivery of its batches.
+
+    A batch delivered again had its rows deleted just before; if the same group came again
+    with the token of its first insert, ClickHouse would drop the insert as a duplicate and
+    the batch would be lost. The delivery count makes each attempt's token its own, and
+    ``alone`` marks the one-by-one attempt after a failed group insert of the same delivery.
+    """
+    token = "|".join(
+        sorted(f"{b.headers.job_id}:{b.headers.batch_id}:{deliveries(b.raw)}" for b in group)
+    )
+    return f"{token}|alone" if alone else token
 
 
 async def _record(batches: list[Batch], deps: WriterDeps) -> None:

@@ -1,9 +1,11 @@
 """Sort orders of search hits and their keyset predicates (no OFFSET anywhere).
 
-Every order ends with ``(job_id, file_number, line_number)``, which is unique, so "the rows after
-this key" is exact: pages concatenate to the full ordered result without gaps or repeats. All
-columns of an order run in one direction, so the predicate is one tuple comparison; a redundant
-bound on the first column lets ClickHouse prune granules with the table's sort key.
+Every order ends with ``(file_number, line_number)`` — preceded by ``job_id`` when a scope spans
+several jobs — which is unique, so "the rows after this key" is exact: pages concatenate to the
+full ordered result without gaps or repeats. All columns of an order run in one direction, so
+the predicate is one tuple comparison; a redundant bound on the first column lets ClickHouse
+prune granules with the table's sort key. (Within one job ``job_id`` is constant: leaving it
+out spares reading a string column for every row after the cursor.)
 """
 
 from __future__ import annotations
@@ -16,11 +18,16 @@ from remedyiq_analysis.explore.cursor import Key
 from remedyiq_analysis.explore.exceptions import ExploreError, InvalidCursor
 from remedyiq_analysis.explore.filters import MS_MAX, MS_MIN
 
-_TAIL: Final = ("job_id", "file_number", "line_number")
+_TAIL: Final = ("file_number", "line_number")
 # where each key column sits in a row selected with rows.ROW_COLUMNS
-_ROW_INDEX: Final = {"duration_ms": 12, "timestamp": 4, "job_id": 0, "file_number": 1,
-                     "line_number": 2}  # fmt: skip
-LOWEST_JOB: Final = ""  # sorts before every job id: (t, "", 0, 0) bounds "all rows at time t"
+_ROW_INDEX: Final = {
+    "duration_ms": 12,
+    "timestamp": 4,
+    "job_id": 0,
+    "file_number": 1,
+    "line_number": 2,
+}
+LOWEST_JOB: Final = ""  # sorts before every job id, as file 0 before every file number
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,27 +66,36 @@ class Order:
 
     def key_of(self, row: Sequence[Any]) -> list[Key]:
         """The sort key of an entry row (as selected with ``ROW_COLUMNS``)."""
-        return [row[_ROW_INDEX[c]] if c == "job_id" else int(row[_ROW_INDEX[c]])
-                for c in self.columns]  # fmt: skip
+        return [
+            str(row[_ROW_INDEX[c]]) if c == "job_id" else int(row[_ROW_INDEX[c]])
+            for c in self.columns
+        ]
 
     def boundary(self, time_ms: int) -> list[Key]:
         """A key after which come exactly the rows with time < ``time_ms`` (descending) or
-        >= ``time_ms`` (ascending): where a partial, time-windowed scan stopped."""
+        >= ``time_ms`` (ascending): where a partial, time-windowed scan stopped. No row has
+        it: job ids are never empty, files are numbered from 1."""
         if not self.by_time:
             raise ValueError("only time orders have time boundaries")
-        return [time_ms, LOWEST_JOB, 0, 0]
+        return [time_ms, *(LOWEST_JOB if c == "job_id" else 0 for c in self.columns[1:])]
+
+    def is_boundary(self, key: list[Key]) -> bool:
+        return self.by_time and key[1:] == self.boundary(0)[1:]
 
 
-ORDERS: Final[dict[str, Order]] = {
-    "-time": Order(("timestamp", *_TAIL), descending=True),
-    "time": Order(("timestamp", *_TAIL), descending=False),
-    "-duration": Order(("duration_ms", "timestamp", *_TAIL), descending=True),
-    "duration": Order(("duration_ms", "timestamp", *_TAIL), descending=False),
+_LEADS: Final[dict[str, tuple[tuple[str, ...], bool]]] = {
+    "-time": (("timestamp",), True),
+    "time": (("timestamp",), False),
+    "-duration": (("duration_ms", "timestamp"), True),
+    "duration": (("duration_ms", "timestamp"), False),
 }
+SORTS: Final = tuple(_LEADS)
 
 
-def order_for(sort: str) -> Order:
-    found = ORDERS.get(sort)
+def order_for(sort: str, *, several_jobs: bool = False) -> Order:
+    """The order of ``sort`` (``-time``, ``time``, ``-duration``, ``duration``)."""
+    found = _LEADS.get(sort)
     if found is None:
-        raise ExploreError(f"unknown sort {sort!r}; use one of {', '.join(ORDERS)}")
-    return found
+        raise ExploreError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    lead, descending = found
+    return Order((*lead, *(("job_id",) if several_jobs else ()), *_TAIL), descending)

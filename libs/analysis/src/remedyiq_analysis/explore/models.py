@@ -227,8 +227,9 @@ class TransactionRow(Model):
     start: str
     start_ms: int
     end_ms: int
-    duration_ms: int = Field(description="first start to last end")
-    api: str = Field(description="the first top-level API call (or escalation)")
+    duration_ms: int = Field(description="first row's start to last row's end")
+    call_ms: int = Field(description="the anchoring top-level call's (or run's) duration")
+    api: str = Field(description="the anchoring API call (or escalation)")
     form: str
     user: str
     queue: str
@@ -238,6 +239,7 @@ class TransactionRow(Model):
     escalation_runs: int
     errors: int
     queue_time_ms: float
+    anchor_entry_id: str
     first_entry_id: str
 
 
@@ -245,7 +247,7 @@ class TransactionPage(Model):
     rows: list[TransactionRow]
     next_cursor: str | None
     key_kind: TraceKey = Field(description="trace_id when the job has Trace IDs")
-    total: int | None = Field(description="matching transactions; first page only")
+    total: int | None = Field(description="about how many match (estimate); first page only")
     took_ms: int
 
 
@@ -307,3 +309,4 @@ class TraceTree(Model):
     roots: list[Span]
     critical_path: list[CriticalSegment]
     breakdown: TimeBreakdown
+    truncated: bool = Field(description="the trace has more rows than one tree holds (cut)")

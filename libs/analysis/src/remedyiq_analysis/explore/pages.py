@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from time import perf_counter
 from typing import Any, Final
 
+from clickhouse_connect.driver.exceptions import DatabaseError
+
+from remedyiq_analysis.explore.exceptions import BudgetExceeded
 from remedyiq_analysis.explore.filters import Filter
 from remedyiq_analysis.explore.keyset import Order
 from remedyiq_analysis.explore.rows import RAW_CAP, ROW_COLUMNS, row_params
@@ -41,15 +44,42 @@ def fetch(
     ).result_rows
 
 
-def count(scope: Scope, flt: Filter) -> int | None:
+def count(scope: Scope, flt: Filter, *, settings: dict[str, Any] | None = None) -> int | None:
     """Rows matching ``flt``, or None if counting ran out of time."""
     started = perf_counter()
     found = run(
         scope,
         f"SELECT count() FROM $E WHERE $JOB AND {flt.where}",
-        settings=page_settings(),
+        settings=page_settings(settings),
         **flt.params,
     ).result_rows
     if not found or perf_counter() - started >= TIME_BUDGET_S:
         return None
     return int(found[0][0])
+
+
+AGGREGATE_TIME_BUDGET_S: Final = 10
+"""Histograms and facets must be complete or fail: past this, :class:`BudgetExceeded`."""
+
+
+def aggregate(
+    scope: Scope,
+    template: str,
+    *,
+    budget_s: float | None = None,
+    settings: dict[str, Any] | None = None,
+    **params: Any,
+) -> Sequence[Sequence[Any]]:
+    """Rows of an aggregation in ``scope``, or :class:`BudgetExceeded` when it runs longer than
+    ``budget_s`` (default :data:`AGGREGATE_TIME_BUDGET_S`)."""
+    limit = AGGREGATE_TIME_BUDGET_S if budget_s is None else budget_s
+    settings = {**(settings or {}), "max_execution_time": limit, "timeout_overflow_mode": "throw"}
+    try:
+        return run(scope, template, settings=settings, **params).result_rows
+    except DatabaseError as exc:
+        if "TIMEOUT_EXCEEDED" in str(exc):
+            raise BudgetExceeded(
+                "the query is too expensive over this range: narrow the time range or add a "
+                "field condition (type, user, form, trace …)"
+            ) from exc
+        raise

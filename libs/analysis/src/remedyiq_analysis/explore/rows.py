@@ -38,8 +38,8 @@ def _details(raw: str) -> str:
 
 def summary(log_type: str, kind: str, described: Sequence[Any], raw: str) -> str:
     """What a person reads first: API + form, table + statement, filter, escalation …"""
-    (api, form, table, statement, filter_name, result, phase, marker, operation, esc, pool,
-     error) = described  # fmt: skip
+    api, form, table, statement, filter_name, result = described[:6]
+    phase, marker, operation, esc, pool, error = described[6:]
     text = ""
     if kind in ("call", "call_open", "call_orphan_end"):
         text = f"{api} {form}".strip()

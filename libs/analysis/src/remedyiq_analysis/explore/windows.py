@@ -1,32 +1,33 @@
 """A budgeted, time-windowed scan for expensive time-sorted searches.
 
-The range is cut into time slices whose row counts come from the sort key (cheap); slices are
-grouped into windows of growing size (:data:`FIRST_WINDOW_ROWS`, then doubling) taken from the
-end the page starts at. Each window is queried for the rows still missing; the scan stops when
-the page is full — every later window is strictly older (newer), so the page is exact — or when
-the rows read reach the budget: then the page is partial and ``resume`` is the key at which the
-next page continues the scan.
+The scan starts at the end the page starts at (the newest rows for ``-time``) and queries time
+windows of growing size — :data:`FIRST_WINDOW_ROWS` rows, then twice as many each time — for
+the rows still missing. Windows are sized from the range's row density (one cheap query over
+the sort key), so their row counts are estimates; correctness does not depend on them: every
+later window is strictly older (newer), so once the page is full it is exact. When the rows
+read reach the budget first, the page is partial and ``resume`` is the key at which the next
+page continues the scan (the edge of the last window read).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from remedyiq_analysis.explore.cursor import Key
-from remedyiq_analysis.explore.filters import Filter
+from remedyiq_analysis.explore.filters import Filter, time_filter
 from remedyiq_analysis.explore.keyset import Order
 from remedyiq_analysis.explore.pages import fetch
 from remedyiq_analysis.explore.scopes import Scope, run
+from remedyiq_arlog.schema import LogType
 
-SLICES: Final = 512
 FIRST_WINDOW_ROWS: Final = 250_000
 
 
 @dataclass(frozen=True, slots=True)
 class Scan:
-    rows: list[Sequence[Any]]
+    rows: Sequence[Sequence[Any]]
     partial: bool
     resume: list[Key] | None  # where the next page continues when partial
 
@@ -35,66 +36,89 @@ class Scan:
 class Window:
     start_ms: int  # inclusive
     end_ms: int  # exclusive
-    rows: int
+    rows: int  # estimated
 
 
-def slices(scope: Scope, span: Filter) -> list[Window]:
-    """Time slices of ``span`` (no KQL: key columns only) with their row counts, oldest first."""
-    stats = run(
-        scope,
-        "SELECT count(), min(toUnixTimestamp64Milli(timestamp)), "
-        f"max(toUnixTimestamp64Milli(timestamp)) FROM $E WHERE $JOB AND {span.where}",
-        **span.params,
-    ).result_rows
-    total, low, high = stats[0] if stats else (0, 0, 0)
+def span_stats(scope: Scope, start_ms: int | None, end_ms: int | None) -> tuple[int, int, int]:
+    """``(rows, first_ms, last_ms)`` of the time range: cheap queries on the sort key only.
+
+    ``min``/``max(timestamp)`` would read every timestamp of the job; per log type the first and
+    last row come from the sort key (tenant, job, log_type, timestamp) in order, one granule each.
+    """
+    ranged = time_filter(start_ms, end_ms)
+    counted = run(scope, f"SELECT count() FROM $E WHERE $JOB AND {ranged.where}", **ranged.params)
+    total = int(counted.result_rows[0][0])
     if not total:
-        return []
-    width = max(1, -(-(int(high) - int(low) + 1) // SLICES))
-    found = run(
-        scope,
-        "SELECT intDiv(toUnixTimestamp64Milli(timestamp) - {s_low:Int64}, {s_width:Int64}) AS s, "
-        f"count() FROM $E WHERE $JOB AND {span.where} GROUP BY s ORDER BY s",
-        s_low=int(low),
-        s_width=width,
-        **span.params,
-    ).result_rows
-    return [
-        Window(int(low) + int(s) * width, int(low) + (int(s) + 1) * width, int(n)) for s, n in found
-    ]
-
-
-def plan(parts: list[Window], descending: bool) -> list[Window]:
-    """Group slices into windows of growing size, in scan order (newest first if descending)."""
-    ordered = list(reversed(parts)) if descending else list(parts)
-    planned: list[Window] = []
-    target = FIRST_WINDOW_ROWS
-    group: list[Window] = []
-    for part in ordered:
-        group.append(part)
-        if sum(p.rows for p in group) >= target:
-            planned.append(_merge(group))
-            group = []
-            target *= 2
-    if group:
-        planned.append(_merge(group))
-    return planned
-
-
-def _merge(group: list[Window]) -> Window:
-    return Window(
-        min(p.start_ms for p in group), max(p.end_ms for p in group), sum(p.rows for p in group)
+        return 0, 0, 0
+    if start_ms is not None and end_ms is not None:
+        return total, start_ms, end_ms - 1
+    ends = " UNION ALL ".join(
+        f"(SELECT timestamp AS t FROM $E WHERE $JOB AND log_type = '{name}' AND {ranged.where} "
+        f"ORDER BY timestamp {direction} LIMIT 1)"
+        for name in LogType.__members__
+        for direction in ("ASC", "DESC")
     )
+    low, high = run(
+        scope,
+        f"SELECT toUnixTimestamp64Milli(min(t)), toUnixTimestamp64Milli(max(t)) FROM ({ends})",
+        **ranged.params,
+    ).result_rows[0]
+    return total, int(low), int(high)
 
 
-def scan(scope: Scope, flt: Filter, span: Filter, order: Order, *, want: int, budget: int) -> Scan:
+def plan(
+    total: int,
+    low: int,
+    high: int,
+    *,
+    descending: bool,
+    budget: int,
+    first: int,
+    growth: int = 2,
+) -> Iterator[Window]:
+    """Windows covering ``[low, high]`` from one end: ``first`` rows, then doubling, the last
+    one before the budget cut to what remains of it (after that, windows just keep growing).
+    ``growth=1`` gives even windows of ``first`` rows (exports)."""
+    if total <= 0:
+        return
+    per_ms = total / (high - low + 1)
+    edge = high + 1 if descending else low
+    target, planned = first, 0
+    while edge > low if descending else edge <= high:
+        rows = min(target, budget - planned) if planned < budget else target
+        ms = max(1, round(rows / per_ms))
+        start, end = (max(low, edge - ms), edge) if descending else (edge, min(high + 1, edge + ms))
+        window = Window(start, end, round((end - start) * per_ms))
+        planned += window.rows
+        yield window
+        edge = start if descending else end
+        target *= growth
+
+
+def scan(
+    scope: Scope,
+    flt: Filter,
+    order: Order,
+    *,
+    stats: tuple[int, int, int],
+    want: int,
+    budget: int,
+) -> Scan:
     """Up to ``want`` rows of ``flt`` in ``order`` (a time order), reading about ``budget`` rows.
 
-    ``span`` is ``flt`` without its KQL part (range and keyset only), used to size windows.
+    ``stats`` is ``(rows, first_ms, last_ms)`` of the part of the range still to scan (see
+    :func:`span_stats`); the windows cover ``[first_ms, last_ms]``.
     """
+    total, low, high = stats
     rows: list[Sequence[Any]] = []
     read = 0
-    planned = plan(slices(scope, span), order.descending)
-    for i, window in enumerate(planned):
+    windows = plan(
+        total, low, high, descending=order.descending, budget=budget, first=FIRST_WINDOW_ROWS
+    )
+    for window in windows:
+        if read >= budget:
+            edge = window.end_ms if order.descending else window.start_ms
+            return Scan(rows, partial=True, resume=order.boundary(edge))
         bounded = flt.and_(
             "timestamp >= fromUnixTimestamp64Milli({w_start:Int64}, 'UTC') "
             "AND timestamp < fromUnixTimestamp64Milli({w_end:Int64}, 'UTC')",
@@ -104,8 +128,5 @@ def scan(scope: Scope, flt: Filter, span: Filter, order: Order, *, want: int, bu
         rows.extend(fetch(scope, bounded, order, want - len(rows)))
         read += window.rows
         if len(rows) >= want:
-            return Scan(rows, partial=False, resume=None)
-        if read >= budget and i + 1 < len(planned):
-            edge = window.start_ms if order.descending else window.end_ms
-            return Scan(rows, partial=True, resume=order.boundary(edge))
+            break
     return Scan(rows, partial=False, resume=None)

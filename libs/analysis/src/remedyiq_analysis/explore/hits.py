@@ -12,19 +12,18 @@ cursor that continues the scan where it stopped).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from time import perf_counter
-from typing import Any, Final
+from typing import Final
 
 from remedyiq_analysis.explore import windows
 from remedyiq_analysis.explore.cursor import Key, decode, digest, encode
 from remedyiq_analysis.explore.exceptions import ExploreError
-from remedyiq_analysis.explore.filters import kql_filter, time_filter
-from remedyiq_analysis.explore.keyset import order_for
+from remedyiq_analysis.explore.filters import kql_filter
+from remedyiq_analysis.explore.keyset import Order, order_for
 from remedyiq_analysis.explore.models import SearchPage, SortOrder
 from remedyiq_analysis.explore.pages import TIME_BUDGET_S, count, fetch
 from remedyiq_analysis.explore.rows import entry_row
-from remedyiq_analysis.explore.scopes import Scope
+from remedyiq_analysis.explore.scopes import Scope, TenantScope
 
 MAX_LIMIT: Final = 1000
 ROW_BUDGET: Final = 2_000_000
@@ -53,30 +52,31 @@ def search(
     started = perf_counter()
     if not 1 <= limit <= MAX_LIMIT:
         raise ExploreError(f"limit must be 1..{MAX_LIMIT}")
-    order = order_for(sort)
+    order = order_for(sort, several_jobs=isinstance(scope, TenantScope))
     flt = kql_filter(kql, start_ms, end_ms)
     query_digest = digest("search", kql, start_ms, end_ms, sort)
-    paged, span = flt, time_filter(start_ms, end_ms)
-    if cursor is not None:
-        sql, params = order.after(decode(cursor, query_digest, order.types))
-        paged, span = flt.and_(sql, **params), span.and_(sql, **params)
-    span_rows: int | None = None
+    key = decode(cursor, query_digest, order.types) if cursor is not None else None
+    paged = flt
+    if key is not None:
+        sql, params = order.after(key)
+        paged = flt.and_(sql, **params)
+    stats = None
     if flt.heavy:
-        span_rows = count(scope, time_filter(start_ms, end_ms))
+        stats = windows.span_stats(scope, *_unread_range(order, key, start_ms, end_ms))
+    span_rows = stats[0] if stats is not None else None
     partial = False
     resume: list[Key] | None = None
-    rows: Sequence[Sequence[Any]]
-    if flt.heavy and (span_rows is None or span_rows > ROW_BUDGET):
+    if stats is not None and stats[0] > ROW_BUDGET:
         if order.by_time:
-            scan = windows.scan(scope, paged, span, order, want=limit + 1, budget=ROW_BUDGET)
+            scan = windows.scan(scope, paged, order, stats=stats, want=limit + 1, budget=ROW_BUDGET)
             rows, partial, resume = scan.rows, scan.partial, scan.resume
         else:
             budget = {"max_rows_to_read": ROW_BUDGET, "read_overflow_mode": "break"}
             rows, partial = fetch(scope, paged, order, limit + 1, settings=budget), True
     else:
         rows = fetch(scope, paged, order, limit + 1)
-    elapsed = perf_counter() - started
-    partial = partial or elapsed >= TIME_BUDGET_S
+    timed_out = perf_counter() - started >= TIME_BUDGET_S
+    partial = partial or timed_out
     total = None
     if cursor is None and not partial and (not flt.heavy or (span_rows or 0) <= COUNT_BUDGET):
         total = len(rows) if len(rows) <= limit else count(scope, flt)
@@ -87,11 +87,35 @@ def search(
         total_estimate=total,
         took_ms=round((perf_counter() - started) * 1000),
         partial=partial,
-        warning=_warning(span_rows) if partial else None,
+        warning=_warning(span_rows, timed_out) if partial else None,
     )
 
 
-def _warning(span_rows: int | None) -> str:
+def _unread_range(
+    order: Order, key: list[Key] | None, start_ms: int | None, end_ms: int | None
+) -> tuple[int | None, int | None]:
+    """The part of the range a time-ordered page still has to read, after its cursor.
+
+    A boundary key (a partial page's ``resume``) excludes its whole millisecond; a row key
+    leaves rows of the same millisecond after it. Either way every page moves on.
+    """
+    if key is None or not order.by_time:
+        return start_ms, end_ms
+    at = int(key[0])
+    if order.descending:
+        edge = at if order.is_boundary(key) else at + 1
+        end = edge if end_ms is None else min(end_ms, edge)
+        return start_ms, end if start_ms is None else max(start_ms, end)
+    start = at if start_ms is None else max(start_ms, at)
+    return start, end_ms if end_ms is None else max(end_ms, start)
+
+
+def _warning(span_rows: int | None, timed_out: bool) -> str:
+    if timed_out and span_rows is None:
+        return (
+            f"The search stopped after its time budget ({TIME_BUDGET_S} s): results may be "
+            "incomplete. Narrow the time range or add a field condition."
+        )
     size = f"{span_rows:,} entries" if span_rows is not None else "the whole range"
     return (
         f"Text search over {size}: only part of the range was searched (about "

@@ -1,0 +1,482 @@
+"""Pipeline bench: a generated log uploaded to the real local stack and followed to ``complete``.
+
+For each size, on a fresh stack (NATS JetStream, PostgreSQL, Redis, SeaweedFS from the
+registries' wheels — the servers ``remedyiq up`` starts), the services run as separate
+``remedyiq serve`` processes so each one's memory and CPU can be measured: ingest and writer in
+one process (they share the embedded ClickHouse, which allows one process per data directory)
+and ``--parsers`` parser processes. The bench uploads the log to S3 and publishes
+``jobs.{tenant}.submit`` as ``remedyiq submit`` does, then follows ``jobs.{tenant}.progress``:
+
+* wall time upload → complete and submit → complete, rows/s;
+* time per stage (queued, parsing, storing, analyzing: from the first progress event of each);
+* peak RSS per service process (the kernel's high-water mark, ``VmHWM``) and of the servers;
+* writer rows/s per core: rows stored / CPU seconds of the ingest+writer process from submit to
+  the start of ``analyzing`` (the writer's work; the ingest's coordination is in it too, so this
+  understates the writer);
+* ClickHouse bytes on disk (``system.parts``) vs the raw log bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import nats
+import psutil
+from nats.aio.msg import Msg
+
+from remedyiq_cli.stack import start_servers
+from remedyiq_devstack.ports import free_port
+from remedyiq_platform.contracts.messages import FileRef, JobComplete, JobProgress, SubmitJob
+from remedyiq_platform.contracts.subjects import subject
+from remedyiq_platform.messaging import create_broker, publish
+from remedyiq_platform.stores import files_repo, tenants_repo
+from remedyiq_platform.stores.objects import ObjectStore
+from remedyiq_platform.stores.objects_keys import file_key
+from remedyiq_platform.stores.postgres import Database
+from remedyiq_platform.stores.settings import S3Settings
+
+STAGES = ("queued", "parsing", "storing", "analyzing")
+CHUNK = 8 * 1024 * 1024
+TARGETS = {
+    "submit_to_complete_1gb_s": 90.0,
+    "writer_rows_per_s_per_core": 150_000.0,
+    "stored_over_raw": 0.10,
+}
+
+
+@dataclass
+class Service:
+    """One ``remedyiq serve`` process."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    health_port: int
+    log: IO[bytes]
+
+    @property
+    def ps(self) -> psutil.Process:
+        return psutil.Process(self.process.pid)
+
+    def cpu_s(self) -> float:
+        times = self.ps.cpu_times()
+        return float(times.user + times.system)
+
+    def peak_rss_mb(self) -> float:
+        """The kernel's high-water mark of the process's resident memory."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="utf-8")
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float(self.ps.memory_info().rss) / 1024 / 1024
+
+
+@dataclass
+class Timeline:
+    """What the bench saw of one job."""
+
+    upload_started: float = 0.0
+    submitted: float = 0.0
+    first: dict[str, float] = field(default_factory=dict)  # status → first event (monotonic)
+    store_cpu: dict[str, float] = field(default_factory=dict)  # status → CPU s of ingest+writer
+    end: JobComplete | None = None
+    ended: float = 0.0
+    events: list[tuple[float, str, str, int]] = field(default_factory=list)  # t, status, stage, %
+    current: str = "idle"  # the job's status now (the RSS sampler attributes its samples to it)
+
+
+class RssSampler(threading.Thread):
+    """Peak RSS of process trees (servers with their children, e.g. PostgreSQL backends)."""
+
+    def __init__(self, pids: dict[str, int], timeline: Timeline, interval_s: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pids = pids
+        self.timeline = timeline
+        self.interval_s = interval_s
+        self.peak_mb: dict[str, float] = dict.fromkeys(pids, 0.0)
+        self.by_stage: dict[str, dict[str, float]] = {name: {} for name in pids}
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.is_set():
+            for name, pid in self.pids.items():
+                try:
+                    root = psutil.Process(pid)
+                    rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+                except psutil.Error:
+                    continue
+                mb = rss / 1024 / 1024
+                self.peak_mb[name] = max(self.peak_mb[name], mb)
+                stages = self.by_stage[name]
+                stage = self.timeline.current
+                stages[stage] = round(max(stages.get(stage, 0.0), mb))
+            self.halt.wait(self.interval_s)
+
+
+def _start_service(name: str, services: str, env: dict[str, str], logs: Path) -> Service:
+    port = free_port(f"bench-{name}")
+    log = (logs / f"{name}.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "remedyiq_cli.main", "serve", "--service", services],
+        env={**env, "REMEDYIQ_HEALTH_PORT": str(port)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return Service(name, process, port, log)
+
+
+def _wait_ready(services: list[Service], timeout_s: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    for service in services:
+        while True:
+            if service.process.poll() is not None:
+                raise RuntimeError(f"{service.name} exited; see {service.log.name}")
+            try:
+                url = f"http://127.0.0.1:{service.health_port}/readyz"
+                with urllib.request.urlopen(url, timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{service.name} not ready after {timeout_s:.0f} s")
+            threading.Event().wait(0.2)
+
+
+def _stop(services: list[Service]) -> None:
+    for service in services:
+        if service.process.poll() is None:
+            service.process.send_signal(signal.SIGTERM)
+    for service in services:
+        try:
+            service.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            service.process.kill()
+            service.process.wait()
+        service.log.close()
+
+
+async def _upload(db: Database, objects: ObjectStore, tenant: uuid.UUID, path: Path) -> FileRef:
+    async def chunks() -> AsyncIterator[bytes]:
+        with path.open("rb") as handle:
+            while chunk := await asyncio.to_thread(handle.read, CHUNK):
+                yield chunk
+
+    file_id = uuid.uuid4()
+    key = file_key(tenant, file_id, path.name)
+    async with db.tenant(tenant) as conn:
+        await files_repo.create_file(
+            conn, file_id=file_id, filename=path.name, s3_bucket=objects.bucket, s3_key=key
+        )
+    uploaded = await objects.upload_stream(tenant, key, chunks())
+    async with db.tenant(tenant) as conn:
+        await files_repo.mark_file_ready(
+            conn, file_id, size_bytes=uploaded.size, checksum_sha256=uploaded.sha256
+        )
+    return FileRef(
+        bucket=objects.bucket,
+        key=key,
+        filename=path.name,
+        file_id=file_id,
+        size_bytes=uploaded.size,
+        sha256=uploaded.sha256,
+    )
+
+
+async def submit_and_follow(
+    path: Path, store: Service, timeline: Timeline, timeout_s: float
+) -> Timeline:
+    """Upload, submit, and follow the job to its end (the environment holds the stack's URLs)."""
+    db = await Database.connect(os.environ["REMEDYIQ_POSTGRES_DSN"], min_size=0, max_size=2)
+    objects = await ObjectStore.from_settings(S3Settings())
+    broker = create_broker(os.environ["REMEDYIQ_NATS_URL"], name="bench")
+    watcher = await nats.connect(os.environ["REMEDYIQ_NATS_URL"])
+    await broker.connect()
+    ended = asyncio.Event()
+    try:
+        async with db.system() as conn:
+            tenant = await tenants_repo.ensure_tenant(conn, "bench", "bench")
+        job_id = uuid.uuid4()
+
+        async def on_progress(msg: Msg) -> None:
+            update = JobProgress.model_validate_json(msg.data)
+            if update.job_id != job_id:
+                return
+            now = time.monotonic()
+            timeline.events.append((now, update.status.value, update.stage, update.progress_pct))
+            timeline.current = update.status.value
+            if update.status.value not in timeline.first:
+                timeline.first[update.status.value] = now
+                timeline.store_cpu[update.status.value] = store.cpu_s()
+
+        async def on_complete(msg: Msg) -> None:
+            end = JobComplete.model_validate_json(msg.data)
+            if end.job_id == job_id:
+                timeline.ended = time.monotonic()
+                timeline.store_cpu["end"] = store.cpu_s()
+                timeline.end = end
+                timeline.current = "complete"
+                ended.set()
+
+        await watcher.subscribe(subject("jobs.progress", tenant), cb=on_progress)
+        await watcher.subscribe(subject("jobs.complete", tenant), cb=on_complete)
+        timeline.upload_started = time.monotonic()
+        timeline.current = "upload"
+        file = await _upload(db, objects, tenant, path)
+        message = SubmitJob(
+            job_id=job_id,
+            tenant_id=tenant,
+            file=file,
+            requested_by="bench",
+            requested_at=datetime.now(UTC),
+        )
+        timeline.store_cpu["submitted"] = store.cpu_s()
+        timeline.submitted = time.monotonic()
+        await publish(broker, "jobs.submit", message, tenant=str(tenant), msg_id=str(job_id))
+        await asyncio.wait_for(ended.wait(), timeout_s)
+    finally:
+        await watcher.close()
+        await broker.stop()
+        await objects.close()
+        await db.close()
+    return timeline
+
+
+DISK_SQL = """
+SELECT table, sum(rows), sum(bytes_on_disk), sum(data_uncompressed_bytes), count()
+FROM system.parts WHERE active AND database = {database:String}
+GROUP BY table ORDER BY table
+"""
+
+
+def disk_usage(dsn: str, database: str) -> dict[str, dict[str, int]]:
+    """Rows and bytes of the ClickHouse tables (run in a process of its own: chDB allows one
+    data directory per process)."""
+    code = (
+        "import json, sys, clickhouse_connect\n"
+        "client = clickhouse_connect.get_client(dsn=sys.argv[1])\n"
+        "rows = client.query(sys.argv[3], parameters={'database': sys.argv[2]}).result_rows\n"
+        "print(json.dumps([[str(c) if i == 0 else int(c) for i, c in enumerate(r)] "
+        "for r in rows]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, dsn, database, DISK_SQL],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    rows = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        table: {"rows": n, "bytes_on_disk": disk, "uncompressed_bytes": raw, "parts": parts}
+        for table, n, disk, raw, parts in rows
+    }
+
+
+def run_size(path: Path, work: Path, *, parsers: int, timeout_s: float) -> dict[str, Any]:
+    """One fresh stack, one job of ``path``: every figure of the module docstring."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    logs = work / "logs"
+    logs.mkdir()
+    stack, stack_env = start_servers(work / "stack", api_port=free_port("bench-api"), dev_auth=True)
+    services: list[Service] = []
+    try:
+        env = {
+            **os.environ,
+            **stack_env,
+            "REMEDYIQ_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+            "REMEDYIQ_HEALTH_HOST": "127.0.0.1",
+            "REMEDYIQ_DRAIN_TIMEOUT_S": "7",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "remedyiq_cli.main", "migrate"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        store = _start_service("ingest+writer", "ingest,writer", env, logs)
+        services.append(store)
+        services += [_start_service(f"parser-{i + 1}", "parser", env, logs) for i in range(parsers)]
+        _wait_ready(services)
+        timeline = Timeline()
+        sampler = RssSampler(
+            {**stack.pids(), **{s.name: s.process.pid for s in services}}, timeline
+        )
+        idle = {s.name: round(s.ps.memory_info().rss / 1024 / 1024) for s in services}
+        parser_cpu0 = sum(s.cpu_s() for s in services[1:])
+        sampler.start()
+        os.environ.update(stack_env)
+        timeline = asyncio.run(submit_and_follow(path, store, timeline, timeout_s))
+        sampler.halt.set()
+        sampler.join()
+        peaks = {s.name: round(s.peak_rss_mb()) for s in services}
+        parser_cpu = sum(s.cpu_s() for s in services[1:]) - parser_cpu0
+        _stop(services)
+        disk = disk_usage(stack_env["REMEDYIQ_CLICKHOUSE_DSN"], "remedyiq")
+    finally:
+        _stop(services)
+        stack.stop()
+    return _figures(
+        path,
+        timeline,
+        peaks=peaks,
+        idle=idle,
+        tree_peaks=sampler.peak_mb,
+        by_stage=sampler.by_stage,
+        parser_cpu=parser_cpu,
+        disk=disk,
+        parsers=parsers,
+    )
+
+
+def _figures(
+    path: Path,
+    timeline: Timeline,
+    *,
+    peaks: dict[str, int],
+    idle: dict[str, int],
+    tree_peaks: dict[str, float],
+    by_stage: dict[str, dict[str, float]],
+    parser_cpu: float,
+    disk: dict[str, dict[str, int]],
+    parsers: int,
+) -> dict[str, Any]:
+    end = timeline.end
+    if end is None or end.status != "complete":
+        raise RuntimeError(f"the job did not complete: {end}")
+    rows = end.counts.rows_stored
+    size = path.stat().st_size
+    marks = {"queued": timeline.submitted, **timeline.first, "complete": timeline.ended}
+    order = [*STAGES, "complete"]
+    stages = {
+        stage: round(marks[nxt] - marks[stage], 2)
+        for stage, nxt in itertools.pairwise(order)
+        if stage in marks and nxt in marks
+    }
+    writer_cpu = (
+        timeline.store_cpu.get("analyzing", timeline.store_cpu["end"])
+        - (timeline.store_cpu["submitted"])
+    )
+    stored = sum(table["bytes_on_disk"] for table in disk.values())
+    submit_to_complete = timeline.ended - timeline.submitted
+    return {
+        "file": path.name,
+        "bytes": size,
+        "parsers": parsers,
+        "rows_stored": rows,
+        "total_lines": end.counts.total_lines,
+        "upload_s": round(timeline.submitted - timeline.upload_started, 2),
+        "submit_to_complete_s": round(submit_to_complete, 2),
+        "upload_to_complete_s": round(timeline.ended - timeline.upload_started, 2),
+        "rows_per_s": round(rows / submit_to_complete),
+        "mb_per_s": round(size / 1e6 / submit_to_complete, 1),
+        "stages_s": stages,
+        "peak_rss_mb": peaks,
+        "idle_rss_mb": idle,
+        "peak_rss_by_stage_mb": {name: by_stage[name] for name in peaks},
+        "servers_peak_rss_mb": {
+            name: round(mb) for name, mb in tree_peaks.items() if name not in peaks
+        },
+        "writer_cpu_s": round(writer_cpu, 2),
+        "writer_rows_per_s_per_core": round(rows / writer_cpu) if writer_cpu > 0 else None,
+        "parser_cpu_s": round(parser_cpu, 2),
+        "parser_mb_per_s_per_core": round(size / 1e6 / parser_cpu, 1) if parser_cpu else None,
+        "clickhouse": disk,
+        "stored_bytes": stored,
+        "stored_over_raw": round(stored / size, 4),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "progress_events": [
+            [round(at - timeline.submitted, 2), status, stage, pct]
+            for at, status, stage, pct in timeline.events
+        ],
+    }
+
+
+def run(logs: dict[str, Path], work: Path, *, parsers: int) -> dict[str, Any]:
+    """Every size, then the comparison with the targets."""
+    results = []
+    for size, path in logs.items():
+        timeout = max(300.0, path.stat().st_size / 1e6 * 1.5)
+        results.append(run_size(path, work / size, parsers=parsers, timeout_s=timeout))
+    return {"runs": results, "targets": TARGETS, "verdicts": verdicts(results)}
+
+
+def verdicts(results: list[dict[str, Any]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    big = [r for r in results if r["bytes"] >= 900e6]
+    if big:
+        seconds = big[0]["submit_to_complete_s"]
+        ok = seconds <= TARGETS["submit_to_complete_1gb_s"]
+        out["1 GB submit → complete ≤ 90 s"] = f"{'met' if ok else 'MISSED'}: {seconds} s"
+    else:
+        out["1 GB submit → complete ≤ 90 s"] = "not measured (BENCH_PIPELINE_SIZES=100MB,1GB)"
+    slowest = min(r["writer_rows_per_s_per_core"] or 0 for r in results)
+    ok = slowest >= TARGETS["writer_rows_per_s_per_core"]
+    out["writer ≥ 150k rows/s per core"] = f"{'met' if ok else 'MISSED'}: {slowest:,} rows/s"
+    worst = max(r["stored_over_raw"] for r in results)
+    ok = worst <= TARGETS["stored_over_raw"]
+    out["stored ≤ 1/10 of raw"] = f"{'met' if ok else 'MISSED'}: {worst:.3f} of raw"
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        growth = {
+            name: round(large["peak_rss_mb"][name] / max(small["peak_rss_mb"][name], 1), 2)
+            for name in small["peak_rss_mb"]
+        }
+        factor = large["bytes"] / small["bytes"]
+        ok = max(growth.values()) <= 1.5
+        out["memory flat in file size"] = (
+            f"{'met' if ok else 'MISSED'}: peak RSS ×{max(growth.values())} for ×{factor:.0f} "
+            f"the bytes ({', '.join(f'{k} ×{v}' for k, v in growth.items())})"
+        )
+    else:
+        out["memory flat in file size"] = "needs two sizes"
+    return out
+
+
+def print_report(report: dict[str, Any]) -> None:
+    runs = report["runs"]
+    print("pipeline: upload → complete on the local stack (services as separate processes)")
+    header = (
+        f"{'file':<22} {'upload s':>8} {'submit→done s':>13} {'rows':>10} {'rows/s':>8}"
+        f" {'writer rows/s/core':>18} {'stored/raw':>10}"
+    )
+    print(header)
+    for r in runs:
+        print(
+            f"{r['file']:<22} {r['upload_s']:>8} {r['submit_to_complete_s']:>13}"
+            f" {r['rows_stored']:>10,} {r['rows_per_s']:>8,}"
+            f" {r['writer_rows_per_s_per_core'] or 0:>18,} {r['stored_over_raw']:>10.3f}"
+        )
+    print(f"{'stages (s)':<22} " + " ".join(f"{s:>10}" for s in STAGES))
+    for r in runs:
+        print(f"{r['file']:<22} " + " ".join(f"{r['stages_s'].get(s, '-'):>10}" for s in STAGES))
+    names = list(runs[0]["peak_rss_mb"]) + list(runs[0]["servers_peak_rss_mb"])
+    print(f"{'peak RSS (MB)':<22} " + " ".join(f"{n:>14}" for n in names))
+    for r in runs:
+        values = {**r["peak_rss_mb"], **r["servers_peak_rss_mb"]}
+        print(f"{r['file']:<22} " + " ".join(f"{values.get(n, '-'):>14}" for n in names))
+    for r in runs:
+        stages = r["peak_rss_by_stage_mb"]["ingest+writer"]
+        print(
+            f"{r['file']:<22} ingest+writer peak RSS by stage (MB): "
+            + ", ".join(f"{stage} {mb}" for stage, mb in stages.items())
+        )
+    print("targets:")
+    for target, verdict in report["verdicts"].items():
+        print(f"  {target:<34} {verdict}")
