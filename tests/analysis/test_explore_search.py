@@ -21,6 +21,8 @@ from remedyiq_analysis.explore import (
     windows,
 )
 from remedyiq_analysis.explore.models import SortOrder
+from remedyiq_analysis.explore.scopes import run
+from remedyiq_analysis.timefmt import iso_required
 from remedyiq_query import KqlError
 
 if TYPE_CHECKING:
@@ -153,6 +155,7 @@ def test_hits_carry_the_lines_they_were_found_in(client: Client, fixtures_dir: P
         assert not row.success
         assert "AR Error(" in row.summary
     assert not page.rows[0].raw_truncated
+    assert all(r.timestamp == iso_required(r.timestamp_ms) for r in page.rows)
 
 
 def test_time_range_is_half_open(client: Client) -> None:
@@ -277,3 +280,19 @@ def test_selective_text_search_is_not_guarded(
     assert not page.partial
     assert page.rows
     assert all(r.trace_id == "ONlEelJBSUus25hGWtGc-w:0000370" for r in page.rows)
+
+
+def test_tenant_scope_binds_the_tenant_always(client: Client) -> None:
+    scope = jobs(client, "sample1", "medium")
+    with pytest.raises(ValueError, match=r"\$JOB"):
+        scope.sql("SELECT count() FROM $E")
+    assert "tenant_id = {tenant:String} AND job_id IN {jobs:Array(String)}" in scope.sql(
+        "SELECT 1 FROM $E WHERE $JOB"
+    )
+    with pytest.raises(ValueError, match="reserved"):
+        run(scope, "SELECT count() FROM $E WHERE $JOB", tenant=OTHER_TENANT)
+    with pytest.raises(ValueError, match="database"):
+        TenantScope(client, "bad name; DROP", TENANT, ("sample1",))
+    (both,) = scope.one("SELECT count() FROM $E WHERE $JOB")
+    (one,) = job(client, "medium").one("SELECT count() FROM $E WHERE $JOB")
+    assert both == one + search(job(client, "sample1"), "").total_estimate

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Final
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from remedyiq_arlog.join import JoinResult
 
@@ -12,6 +14,12 @@ class FileMeta(BaseModel):
     number: int
     name: str
     bytes: int
+
+
+INPUT_FILES_ARTEFACT: Final = "inputs.json"
+"""The job artefact listing the logs inside a compressed input (a zip's members, numbered as the
+rows number them): written by the parser, read when the ingest makes the job's meta."""
+input_files: Final = TypeAdapter(list[FileMeta])
 
 
 class JobMeta(BaseModel):

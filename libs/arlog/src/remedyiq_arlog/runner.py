@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -15,8 +18,11 @@ from remedyiq_arlog.options import ParseOptions
 from remedyiq_arlog.parser import RangeParser
 from remedyiq_arlog.ranges import ByteRange, even_cuts, plan_ranges
 from remedyiq_arlog.rows import Row
-from remedyiq_arlog.sources import LogInput
+from remedyiq_arlog.sources import InputError, LogInput
 from remedyiq_arlog.summary import RangeSummary
+
+DAMAGED_ARCHIVE = (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)
+"""What reading a truncated or corrupt .gz/.zip member raises."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +103,13 @@ def parse_stream(
         )
 
         def rows() -> Iterator[Row]:
-            yield from parser.rows(lines)
+            try:
+                yield from parser.rows(lines)
+            except DAMAGED_ARCHIVE as exc:  # found only when read, past the probe
+                compressed = ", ".join(log.name for log in inputs if not log.seekable)
+                raise InputError(
+                    f"{compressed}: the compressed data is truncated or damaged ({exc})"
+                ) from None
             parser.summary.stats.cut_lines = stats.cut_lines
             parser.summary.stats.bytes = sum(log.size for log in inputs)
 

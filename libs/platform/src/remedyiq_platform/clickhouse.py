@@ -1,9 +1,11 @@
 """The services' ClickHouse access: one client per process, calls off the event loop.
 
 clickhouse-connect's client is synchronous (and chDB, the local engine, has no async client), so
-every call runs in a worker thread, one at a time per process (the client is not made for
-concurrent use). Reads of job data go through :class:`~remedyiq_analysis.scope.JobScope`, which
-always binds the tenant; writes go through :meth:`ClickHouse.insert`.
+every call runs in a worker thread; up to ``max_concurrent`` at once, so one slow query does not
+hold up the others (the HTTP client is thread-safe without a session, so it opens none; the
+embedded engine runs concurrent queries). Reads of job data go through
+:class:`~remedyiq_analysis.scope.JobScope`, which always binds the tenant; writes go through
+:meth:`ClickHouse.insert`.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ T = TypeVar("T")
 
 
 class ClickHouse:
-    def __init__(self, dsn: str, database: str) -> None:
+    def __init__(self, dsn: str, database: str, *, max_concurrent: int = 8) -> None:
         self.dsn = dsn
         self.database = database
         self._client: Client | None = None
-        self._lock = asyncio.Lock()
+        self._slots = asyncio.Semaphore(max_concurrent)
 
     @property
     def client(self) -> Client:
@@ -45,6 +47,7 @@ class ClickHouse:
                 dsn=self.dsn,
                 connect_timeout=10,
                 send_receive_timeout=300,
+                autogenerate_session_id=False,
             )
 
     async def close(self) -> None:
@@ -53,8 +56,8 @@ class ClickHouse:
             await asyncio.to_thread(client.close)
 
     async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-        """Run a blocking client call in a worker thread, one at a time."""
-        async with self._lock:
+        """Run a blocking client call in a worker thread (at most ``max_concurrent`` at once)."""
+        async with self._slots:
             return await asyncio.to_thread(fn, *args, **kwargs)
 
     async def ping(self) -> None:

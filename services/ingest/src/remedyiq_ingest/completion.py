@@ -23,7 +23,7 @@ from nats.aio.msg import Msg
 
 from remedyiq_analysis.analyze import analyze
 from remedyiq_analysis.columnar import entries_batch, gaps_batch, to_ipc
-from remedyiq_analysis.meta import FileMeta, JobMeta
+from remedyiq_analysis.meta import INPUT_FILES_ARTEFACT, FileMeta, JobMeta, input_files
 from remedyiq_analysis.report import AnalysisOptions, Report
 from remedyiq_arlog import summary_codec
 from remedyiq_arlog.join import Joiner
@@ -47,6 +47,7 @@ from remedyiq_platform.stores import (
     results_repo,
     tenants_repo,
 )
+from remedyiq_platform.stores.errors import NotFoundError
 from remedyiq_platform.stores.jobs_repo import Job
 from remedyiq_platform.stores.jobstatus import JobStatus
 from remedyiq_platform.stores.objects_keys import artefact_key
@@ -147,7 +148,9 @@ async def _join(deps: IngestDeps, tenant: str, job_id: UUID, flags: dict[str, ob
         boundary.extend(joiner.add(summary_codec.loads(data)))
     tail, result = joiner.finish()
     boundary.extend(tail)
-    files = [FileMeta(number=1, name=file.filename, bytes=file.size_bytes)] if file else []
+    files = await _input_files(deps, tenant, job_id)
+    if not files and file:  # a plain log (or one .gz) is the job's one file
+        files = [FileMeta(number=1, name=file.filename, bytes=file.size_bytes)]
     meta = JobMeta.from_join(result, files)
     await deps.store.put_bytes(
         tenant, artefact_key(tenant, job_id, "meta.json"), meta.model_dump_json().encode()
@@ -182,6 +185,15 @@ async def _join(deps: IngestDeps, tenant: str, job_id: UUID, flags: dict[str, ob
         await coordination_repo.set_batches_expected(conn, job_id, total)
     await change(deps, tenant, job_id, stage="storing", progress_pct=70)
     await _maybe_finish(deps, tenant, job_id, redelivered=False)
+
+
+async def _input_files(deps: IngestDeps, tenant: str, job_id: UUID) -> list[FileMeta]:
+    """The logs of a compressed input as the parser listed them; none for a plain file."""
+    key = artefact_key(tenant, job_id, INPUT_FILES_ARTEFACT)
+    try:
+        return input_files.validate_json(await deps.store.get_bytes(tenant, key))
+    except NotFoundError:
+        return []
 
 
 async def _batch_stored(raw: Msg, deps: IngestDeps, tenant: str, message: BatchStored) -> None:

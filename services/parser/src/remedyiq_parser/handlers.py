@@ -18,6 +18,7 @@ from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
 from faststream.nats.message import NatsMessage
 from nats.aio.msg import Msg
 
+from remedyiq_analysis.meta import INPUT_FILES_ARTEFACT, input_files
 from remedyiq_arlog import summary_codec
 from remedyiq_parser.work import RangeResult, UnusableInput, parse_unit
 from remedyiq_platform.contracts.messages import EntryBatchHeaders, ParseRange, RangeParsed
@@ -91,6 +92,11 @@ async def _handle(raw: Msg, deps: ParserDeps, tenant: str, job: ParseRange) -> N
         result = await _parse(deps, tenant, job, staged)
         summary_key = artefact_key(tenant, job.job_id, f"ranges/{job.range_index:05d}.json.gz")
         await deps.objects.put_bytes(tenant, summary_key, summary_codec.dumps(result.summary))
+        if result.files:
+            files_key = artefact_key(tenant, job.job_id, INPUT_FILES_ARTEFACT)
+            await deps.objects.put_bytes(
+                tenant, files_key, input_files.dump_json(list(result.files))
+            )
         await _announce(deps, tenant, job, result=result, summary_key=summary_key)
         await raw.ack()
     except (UnusableInput, SourceMissing) as exc:

@@ -7,14 +7,12 @@ republishes exactly the batches it published before and ClickHouse deduplicates 
 
 from __future__ import annotations
 
-import gzip
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from remedyiq_analysis.columnar import entries_batch, to_ipc
+from remedyiq_analysis.meta import FileMeta
 from remedyiq_analysis.options import parse_options
 from remedyiq_arlog.ranges import ByteRange
 from remedyiq_arlog.rows import Row
@@ -23,8 +21,6 @@ from remedyiq_arlog.sources import InputError, resolve_inputs
 from remedyiq_arlog.summary import RangeSummary
 from remedyiq_platform.contracts.messages import ParseRange
 
-DAMAGED_ARCHIVE = (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)
-"""What reading a truncated or corrupt .gz/.zip raises (only once it is read, past the probe)."""
 MAX_BATCH_BYTES = 6 * 1024 * 1024
 """Encoded batches stay well under the NATS payload limit (8 MiB, headers included)."""
 
@@ -36,6 +32,7 @@ class RangeResult:
     batches: int
     rows: int
     summary: RangeSummary
+    files: tuple[FileMeta, ...] = ()  # a compressed input's logs (a zip's members)
 
 
 def parse_unit(path: Path, message: ParseRange, publish: Publish) -> RangeResult:
@@ -49,18 +46,23 @@ def parse_unit(path: Path, message: ParseRange, publish: Publish) -> RangeResult
             rows, summary = parse_range(stream, task, options, base=message.start)
             batches, count = _emit(rows, message, publish)
         return RangeResult(batches, count, summary)
-    try:
+
+    def users_name(text: str) -> str:  # the staged file stands for the user's
+        return text.replace(str(path), message.file.filename).replace(
+            path.name, message.file.filename
+        )
+
+    try:  # an unusable input is the same on every attempt: no retries, the job fails
         inputs = resolve_inputs([str(path)])
-    except InputError as exc:
-        raise UnusableInput(str(exc).replace(str(path), message.file.filename)) from None
-    try:
         with parse_stream(inputs, options) as (rows, summary):
             batches, count = _emit(rows, message, publish)
-    except DAMAGED_ARCHIVE as exc:  # the same on every attempt: no retries, the job fails
-        raise UnusableInput(
-            f"{message.file.filename}: the compressed file is truncated or damaged ({exc})"
-        ) from None
-    return RangeResult(batches, count, summary)
+    except InputError as exc:
+        raise UnusableInput(users_name(str(exc))) from None
+    files = tuple(
+        FileMeta(number=number, name=users_name(log.name), bytes=log.size)
+        for number, log in enumerate(inputs, 1)
+    )
+    return RangeResult(batches, count, summary, files)
 
 
 class UnusableInput(ValueError):

@@ -65,11 +65,12 @@ def histogram(
     if not 1 <= buckets <= MAX_BUCKETS:
         raise ExploreError(f"buckets must be 1..{MAX_BUCKETS}")
     flt = kql_filter(kql, start_ms, end_ms)
-    total, low, high = span_stats(scope, start_ms, end_ms)
     if start_ms is not None and end_ms is not None:
         low, high = start_ms, max(start_ms, end_ms - 1)
-    elif not total:
-        return []
+    else:
+        total, low, high = span_stats(scope, start_ms, end_ms)
+        if not total:
+            return []
     width = nice_width(high - low + 1, buckets)
     origin = low - low % width
     counted = aggregate(

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from remedyiq_analysis.explore.models import EntryRow
-from remedyiq_analysis.timefmt import iso_required
 
 RAW_CAP: Final = 4096
 """Characters of raw text in a search hit (the entry endpoint and exports give it whole)."""
@@ -17,7 +16,8 @@ ROW_COLUMNS: Final = """job_id, file_number, line_number, end_line,
     trace_id, rpc_id, user, duration_ms, success, api_code, form, sql_table,
     substringUTF8(sql_statement, 1, {stmt_cap:UInt32}), filter_name, toString(filter_result),
     filter_phase, toString(phase_marker), operation, esc_name, esc_pool, error_message,
-    substringUTF8(raw_text, 1, {raw_cap:UInt32}), lengthUTF8(raw_text) > {raw_cap:UInt32}"""
+    substringUTF8(raw_text, 1, {raw_cap:UInt32}), lengthUTF8(raw_text) > {raw_cap:UInt32},
+    replaceOne(toString(timestamp), ' ', 'T')"""
 """Select list of an entry row; bind ``stmt_cap`` and ``raw_cap`` (see :func:`row_params`)."""
 
 
@@ -60,14 +60,14 @@ def entry_row(row: Sequence[Any]) -> EntryRow:
     """An :class:`EntryRow` from a row selected with :data:`ROW_COLUMNS`."""
     job, file_number, line, end_line, ts, log_type, kind = row[:7]
     queue, thread, trace, rpc, user, duration, success = row[7:14]
-    raw, cut = row[-2:]
+    raw, cut, iso = row[-3:]  # the time as ISO text (ClickHouse formats it faster)
     return EntryRow(
         entry_id=entry_id(int(file_number), int(line)),
         job_id=job,
         line=int(line),
         end_line=int(end_line),
         file_number=int(file_number),
-        timestamp=iso_required(int(ts)),
+        timestamp=iso,
         timestamp_ms=int(ts),
         log_type=log_type,
         kind=kind,
@@ -78,7 +78,7 @@ def entry_row(row: Sequence[Any]) -> EntryRow:
         user=user,
         duration_ms=int(duration),
         success=bool(success),
-        summary=summary(log_type, kind, row[14:-2], raw),
+        summary=summary(log_type, kind, row[14:-3], raw),
         raw_text=raw,
         raw_truncated=bool(cut),
     )

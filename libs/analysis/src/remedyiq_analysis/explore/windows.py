@@ -40,7 +40,7 @@ class Window:
 
 
 def span_stats(scope: Scope, start_ms: int | None, end_ms: int | None) -> tuple[int, int, int]:
-    """``(rows, first_ms, last_ms)`` of the time range: cheap queries on the sort key only.
+    """``(rows, first_ms, last_ms)`` of the rows in the time range: cheap queries on the sort key.
 
     ``min``/``max(timestamp)`` would read every timestamp of the job; per log type the first and
     last row come from the sort key (tenant, job, log_type, timestamp) in order, one granule each.
@@ -50,8 +50,6 @@ def span_stats(scope: Scope, start_ms: int | None, end_ms: int | None) -> tuple[
     total = int(counted.result_rows[0][0])
     if not total:
         return 0, 0, 0
-    if start_ms is not None and end_ms is not None:
-        return total, start_ms, end_ms - 1
     ends = " UNION ALL ".join(
         f"(SELECT timestamp AS t FROM $E WHERE $JOB AND log_type = '{name}' AND {ranged.where} "
         f"ORDER BY timestamp {direction} LIMIT 1)"
