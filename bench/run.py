@@ -69,6 +69,7 @@ def analyze(path: Path, jar: str | None) -> dict[str, object]:
         "bytes": path.stat().st_size,
         "remedyiq_wall_s": round(ours.wall_s, 2),
         "remedyiq_peak_rss_mb": round(ours.peak_rss_mb),
+        "remedyiq_peak_pss_mb": round(ours.peak_pss_mb),
     }
     if jar:
         heap = "16g" if path.stat().st_size > 300e6 else "8g"
@@ -76,8 +77,9 @@ def analyze(path: Path, jar: str | None) -> dict[str, object]:
         result |= {
             "reference_wall_s": round(reference.wall_s, 2),
             "reference_peak_rss_mb": round(reference.peak_rss_mb),
+            "reference_peak_pss_mb": round(reference.peak_pss_mb),
             "speedup": round(reference.wall_s / ours.wall_s, 2),
-            "memory_ratio": round(reference.peak_rss_mb / max(ours.peak_rss_mb, 1), 1),
+            "memory_ratio": round(reference.peak_pss_mb / max(ours.peak_pss_mb, 1), 1),
         }
     return result
 
@@ -136,20 +138,20 @@ def print_parser(parse: dict[str, float]) -> None:
 
 
 def print_analyze(rows: list[dict[str, object]], jar: str | None) -> None:
-    header = f"{'file':<24} {'size':>9} {'remedyiq s':>11} {'RSS MB':>7}"
+    header = f"{'file':<24} {'size':>9} {'remedyiq s':>11} {'PSS MB':>7} {'RSS MB':>7}"
     if jar:
-        header += f" {'reference s':>12} {'RSS MB':>7} {'speed-up':>9}"
+        header += f" {'reference s':>12} {'PSS MB':>7} {'speed-up':>9}"
     print(header)
     for row in rows:
         size = row["bytes"]
         assert isinstance(size, int)
         line = (
             f"{row['file']:<24} {size / 1e6:>7.0f}MB {row['remedyiq_wall_s']:>11}"
-            f" {row['remedyiq_peak_rss_mb']:>7}"
+            f" {row['remedyiq_peak_pss_mb']:>7} {row['remedyiq_peak_rss_mb']:>7}"
         )
         if jar:
             line += (
-                f" {row['reference_wall_s']:>12} {row['reference_peak_rss_mb']:>7}"
+                f" {row['reference_wall_s']:>12} {row['reference_peak_pss_mb']:>7}"
                 f" {row['speedup']:>8}x"
             )
         print(line)

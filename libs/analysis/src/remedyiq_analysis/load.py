@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pyarrow as pa
 from clickhouse_connect.driver.client import Client
 
+from remedyiq_analysis.columnar import ENTRY_SCHEMA
 from remedyiq_analysis.migrate import check_identifier
 
 
@@ -28,6 +31,36 @@ def insert_table(
             table_name, table, database=check_identifier(database), settings=settings or None
         )
     return int(table.num_rows)
+
+
+def insert_entry_files(
+    client: Client,
+    database: str,
+    paths: list[str],
+    *,
+    tenant_id: str,
+    job_id: str,
+    retention_days: int = 90,
+) -> None:
+    """Load Arrow IPC stream files of entry rows (``columnar.to_ipc``) into ``log_entries``.
+
+    The engine reads the files itself — no conversion in Python — which is what an embedded
+    engine on the same machine as the parser can do (``remedyiq analyze``); one insert (one
+    part) for all of them. The files must be in one folder, named without ``,{}*?``.
+    """
+    folders = {os.path.dirname(path) for path in paths}
+    names = [os.path.basename(path) for path in paths]
+    if len(folders) != 1 or any(set(name) & set(",{}*?") for name in names):
+        raise ValueError("entry files must share one folder and have plain names")
+    pattern = os.path.join(folders.pop(), "{" + ",".join(names) + "}")
+    columns = ", ".join(ENTRY_SCHEMA.names)
+    client.command(
+        f"INSERT INTO {check_identifier(database)}.log_entries "
+        f"({columns}, tenant_id, job_id, retention_days) "
+        f"SELECT {columns}, {{t:String}}, {{j:String}}, {{r:UInt16}} "
+        "FROM file({path:String}, 'ArrowStream')",
+        parameters={"t": tenant_id, "j": job_id, "r": retention_days, "path": pattern},
+    )
 
 
 def delete_batches(
