@@ -18,7 +18,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 # remedyiq_arlog is installed as a compiled wheel (mypyc), not editable: a source change rebuilds it
-ARLOG_SOURCES := $(shell find libs/arlog/src -name '*.py' -not -path '*/generator/*')
+ARLOG_SOURCES := $(shell find libs/arlog/src -name '*.py')
 
 $(BIN)/remedyiq: $(UV) uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml) $(ARLOG_SOURCES)
 	$(UV) sync --frozen --all-packages --python $(PYTHON)

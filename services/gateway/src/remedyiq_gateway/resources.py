@@ -27,25 +27,11 @@ async def open_resources(
     """Connect PostgreSQL, S3, Redis and ClickHouse (the broker is started by its owner;
     a ``clickhouse`` given is shared with other services and used as it is)."""
     async with contextlib.AsyncExitStack() as stack:
-        pg = settings.postgres
-        db = await Database.connect(
-            pg.dsn.get_secret_value(),
-            min_size=pg.pool_min_size,
-            max_size=pg.pool_max_size,
-            command_timeout=pg.command_timeout_s,
-            connect_timeout=pg.connect_timeout_s,
-            application_name="remedyiq-gateway",
-        )
+        db = await Database.from_settings(settings.postgres, application_name="remedyiq-gateway")
         stack.push_async_callback(db.close)
         objects = await ObjectStore.from_settings(settings.s3)
         stack.push_async_callback(objects.close)
-        redis = settings.redis
-        status = StatusCache.from_url(
-            redis.url.get_secret_value(),
-            socket_timeout=redis.socket_timeout_s,
-            connect_timeout=redis.connect_timeout_s,
-            final_ttl_s=redis.final_status_ttl_s,
-        )
+        status = StatusCache.from_settings(settings.redis)
         stack.push_async_callback(status.close)
         clickhouse = ClickHouse(
             settings.clickhouse_dsn.get_secret_value(), settings.clickhouse_database

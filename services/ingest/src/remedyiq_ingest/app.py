@@ -97,23 +97,11 @@ def create_service(
     async def open_clients() -> None:
         if own_clickhouse:
             await store.connect()
-        pg = settings.postgres
-        deps.db = await Database.connect(
-            pg.dsn.get_secret_value(),
-            min_size=pg.pool_min_size,
-            max_size=pg.pool_max_size,
-            command_timeout=pg.command_timeout_s,
-            connect_timeout=pg.connect_timeout_s,
-            application_name="remedyiq-ingest",
+        deps.db = await Database.from_settings(
+            settings.postgres, application_name="remedyiq-ingest"
         )
         deps.objects = await ObjectStore.from_settings(settings.s3)
-        redis = settings.redis
-        deps.status = StatusCache.from_url(
-            redis.url.get_secret_value(),
-            socket_timeout=redis.socket_timeout_s,
-            connect_timeout=redis.connect_timeout_s,
-            final_ttl_s=redis.final_status_ttl_s,
-        )
+        deps.status = StatusCache.from_settings(settings.redis)
 
     async def close_clients() -> None:
         await deps.cache.close()
@@ -121,10 +109,6 @@ def create_service(
         await deps.database.close()
         if own_clickhouse:
             await store.close()
-
-    async def postgres_ready() -> None:
-        async with deps.database.system() as conn:
-            await conn.execute("SELECT 1")
 
     async def s3_ready() -> None:
         await deps.store.ensure_bucket()
@@ -139,7 +123,7 @@ def create_service(
         on_stop=[close_clients],
         checks={
             "nats": lambda: broker_ready(broker),
-            "postgres": postgres_ready,
+            "postgres": lambda: deps.database.ping(),  # noqa: PLW0108 (the pool opens at start)
             "clickhouse": store.ping,
             "s3": s3_ready,
             "redis": redis_ready,

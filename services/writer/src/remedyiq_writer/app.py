@@ -70,24 +70,14 @@ def create_service(
     async def open_clients() -> None:
         if own_clickhouse:
             await store.connect()
-        pg = settings.postgres
-        deps.db = await Database.connect(
-            pg.dsn.get_secret_value(),
-            min_size=pg.pool_min_size,
-            max_size=pg.pool_max_size,
-            command_timeout=pg.command_timeout_s,
-            connect_timeout=pg.connect_timeout_s,
-            application_name="remedyiq-writer",
+        deps.db = await Database.from_settings(
+            settings.postgres, application_name="remedyiq-writer"
         )
 
     async def close_clients() -> None:
         await deps.database.close()
         if own_clickhouse:
             await store.close()
-
-    async def postgres_ready() -> None:
-        async with deps.database.system() as conn:
-            await conn.execute("SELECT 1")
 
     return Service(
         name="writer",
@@ -97,6 +87,6 @@ def create_service(
         checks={
             "nats": lambda: broker_ready(broker),
             "clickhouse": store.ping,
-            "postgres": postgres_ready,
+            "postgres": lambda: deps.database.ping(),  # noqa: PLW0108 (the pool opens at start)
         },
     )

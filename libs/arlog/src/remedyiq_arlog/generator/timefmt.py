@@ -11,49 +11,19 @@ from __future__ import annotations
 import time
 from typing import Final
 
+from remedyiq_arlog.locales import COMPAT_MONTHS, NAMES
+
 from .config import Locale, TimestampStyle
 
 # Index 0 = Monday (time.struct_time.tm_wday), months 0 = January.
 # "de" is what Java 8 (JRE/COMPAT locale data, the JVM of AR 9.x) prints; "de-cldr" is Java 9+'s
 # default CLDR data (AR 20.x+). French is the same in both. Verified with java 17 SimpleDateFormat
 # ("EEE MMM dd yyyy", -Djava.locale.providers=COMPAT for the Java 8 names).
-_DAYS: Final[dict[str, tuple[str, ...]]] = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
-    "de-cldr": ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."),
-    "fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
-}
-_MONTHS: Final[dict[str, tuple[str, ...]]] = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "de": ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"),
-    "de-cldr": (
-        "Jan.",
-        "Feb.",
-        "März",
-        "Apr.",
-        "Mai",
-        "Juni",
-        "Juli",
-        "Aug.",
-        "Sept.",
-        "Okt.",
-        "Nov.",
-        "Dez.",
-    ),
-    "fr": (
-        "janv.",
-        "févr.",
-        "mars",
-        "avr.",
-        "mai",
-        "juin",
-        "juil.",
-        "août",
-        "sept.",
-        "oct.",
-        "nov.",
-        "déc.",
-    ),
+_NAMES: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "en": NAMES["en"],
+    "de": (("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"), COMPAT_MONTHS["de"]),
+    "de-cldr": NAMES["de"],
+    "fr": NAMES["fr"],
 }
 
 _FRAC_MS0: Final = tuple(f"{i:03d}0" for i in range(1000))  # classic: ms + constant 0
@@ -69,8 +39,7 @@ class TimestampFormatter:
     def __init__(self, style: TimestampStyle, locale: Locale) -> None:
         self._iso = style == "iso"
         self._ten_thousandths = style == "classic4"
-        self._days = _DAYS[locale]
-        self._months = _MONTHS[locale]
+        self._days, self._months = _NAMES[locale]
         self._sec = -1
         self._sec_prefix = ""
         self._cache: dict[int, str] = {}

@@ -25,6 +25,7 @@ from uuid import UUID
 import asyncpg
 
 from remedyiq_platform.stores.errors import PrivilegedRoleError
+from remedyiq_platform.stores.settings import PostgresSettings
 from remedyiq_platform.stores.tenant_ids import parse_tenant_id
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,23 @@ class Database:
         """Wrap an open pool; use :meth:`connect` instead."""
         self._pool = pool
         self._acquire_timeout = acquire_timeout
+
+    @classmethod
+    async def from_settings(cls, settings: PostgresSettings, *, application_name: str) -> Database:
+        """The pool a service configures with ``REMEDYIQ_POSTGRES_*``."""
+        return await cls.connect(
+            settings.dsn.get_secret_value(),
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            command_timeout=settings.command_timeout_s,
+            connect_timeout=settings.connect_timeout_s,
+            application_name=application_name,
+        )
+
+    async def ping(self) -> None:
+        """A round trip (readiness checks)."""
+        async with self.system() as conn:
+            await conn.execute("SELECT 1")
 
     @classmethod
     async def connect(

@@ -28,6 +28,7 @@ from redis.asyncio import Redis
 from remedyiq_platform.stores.jobs_repo import Job
 from remedyiq_platform.stores.jobstatus import JobStatus
 from remedyiq_platform.stores.redis_keys import RedisKeys
+from remedyiq_platform.stores.settings import RedisSettings
 
 FINAL_TTL_S = 3600
 
@@ -99,6 +100,16 @@ class StatusCache:
     async def ping(self) -> None:
         """Readiness: Redis answers."""
         await self.redis.ping()
+
+    @classmethod
+    def from_settings(cls, settings: RedisSettings) -> StatusCache:
+        """The client a service configures with ``REMEDYIQ_REDIS_*``."""
+        return cls.from_url(
+            settings.url.get_secret_value(),
+            socket_timeout=settings.socket_timeout_s,
+            connect_timeout=settings.connect_timeout_s,
+            final_ttl_s=settings.final_status_ttl_s,
+        )
 
     @classmethod
     def from_url(
