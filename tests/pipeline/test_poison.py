@@ -36,9 +36,15 @@ def _submit_body(tenant: UUID, bucket: str) -> bytes:
     return message.model_dump_json().encode()
 
 
-def _batch_headers(tenant: UUID, rows: int) -> dict[str, str]:
+def _batch_headers(
+    tenant: UUID, rows: int, job_id: UUID | None = None, batch_id: str = "r0.b0"
+) -> dict[str, str]:
     headers = EntryBatchHeaders(
-        job_id=uuid.uuid4(), tenant_id=tenant, batch_id="r0.b0", table="log_entries", rows=rows
+        job_id=job_id or uuid.uuid4(),
+        tenant_id=tenant,
+        batch_id=batch_id,
+        table="log_entries",
+        rows=rows,
     )
     return {k: str(v) for k, v in headers.model_dump().items()}
 
@@ -109,28 +115,37 @@ async def test_poison_messages_are_dead_lettered_with_the_reason(
     assert await platform.report(tenant, job_id) == (await cli.analyse(path)).report
 
 
-async def test_a_batch_that_cannot_be_stored_holds_up_no_other_batch(
+async def test_a_batch_that_cannot_be_stored_fails_its_job_and_holds_up_no_other(
     fixtures_dir: Path, platform: Platform, tmp_path: Path, cli: CliAnalyses
 ) -> None:
-    """A writer pulls tenant A's batches together with tenant B's batch that ClickHouse refuses
-    (a column the table does not have): A's job completes; B's batch is dead-lettered after
-    the bounded retries."""
+    """A writer pulls tenant A's batches together with a batch of tenant B's job that ClickHouse
+    refuses (a column the table does not have): A's job completes; B's batch is dead-lettered
+    after the bounded retries and B's job fails with the reason instead of waiting for it."""
     path = fixtures_dir / SMALL_LOG
     async with start_pipeline(platform, tmp_path, services=("ingest", "parser")) as pipeline:
         tenant_a = await platform.new_tenant("a")
         tenant_b = await platform.new_tenant("b")
-        job_id = await pipeline.submit(tenant_a, path.name, path.read_bytes())
-        await batches_published(platform, tenant_a, job_id)
-        headers = headers_for("EntryBatch.v1", str(tenant_b), _batch_headers(tenant_b, 3))
+        job_a = await pipeline.submit(tenant_a, path.name, path.read_bytes())
+        job_b = await pipeline.submit(tenant_b, path.name, path.read_bytes())
+        await batches_published(platform, tenant_a, job_a)
+        await batches_published(platform, tenant_b, job_b)
+        # B's last batch is replaced by one that ClickHouse refuses: the job waits for it
+        entries_b = subject("jobs.entries", tenant_b)
+        last = await pipeline.js.get_last_msg("JOBS_ENTRIES", entries_b)
+        assert last.seq is not None
+        await pipeline.js.delete_msg("JOBS_ENTRIES", last.seq)
+        batch_id = (last.headers or {})["batch_id"]
+        batch = _batch_headers(tenant_b, 3, job_id=job_b, batch_id=batch_id)
+        headers = headers_for("EntryBatch.v1", str(tenant_b), batch)
         poison = _arrow(3, column="no_such_column")
-        await pipeline.publish_raw(subject("jobs.entries", tenant_b), poison, headers)
+        await pipeline.publish_raw(entries_b, poison, headers)
 
         await pipeline.start_more(("writer",))  # one pull gets them all
-        end = await pipeline.wait_end(tenant_a, job_id, within_s=60)
+        end = await pipeline.wait_end(tenant_a, job_a, within_s=60)
         assert end.status == "complete", end.error_message
         expected = await cli.analyse(path)
-        assert await platform.count_rows("log_entries", tenant_a, job_id) == expected.entries
-        assert await platform.report(tenant_a, job_id) == expected.report
+        assert await platform.count_rows("log_entries", tenant_a, job_a) == expected.entries
+        assert await platform.report(tenant_a, job_a) == expected.report
 
         (letter,) = await pipeline.dead_letters(str(tenant_b), 1, within_s=60)
         assert letter.consumer == "writer"
@@ -138,3 +153,9 @@ async def test_a_batch_that_cannot_be_stored_holds_up_no_other_batch(
         assert "could not be stored" in letter.reason
         assert "no_such_column" in letter.reason
         assert base64.b64decode(letter.body_b64) == poison
+
+        failed = await pipeline.wait_end(tenant_b, job_b, within_s=60)
+        assert failed.status == "failed"
+        assert failed.error_message is not None
+        assert f"batch {batch_id} (log_entries): could not be stored" in failed.error_message
+        assert "no_such_column" in failed.error_message

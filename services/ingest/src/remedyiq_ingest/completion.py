@@ -37,6 +37,7 @@ from remedyiq_platform.messaging import (
     deliveries,
     open_envelope,
     publish_bytes,
+    retry_or_dead_letter,
 )
 from remedyiq_platform.stores import (
     batches_repo,
@@ -83,10 +84,9 @@ async def _guarded(
         if deliveries(raw) >= MAX_DELIVERIES:
             logger.exception("job %s: giving up", job_id)
             await fail(deps, tenant, job_id, f"the job could not be completed: {exc}")
-            await dead_letter(deps.broker, raw, repr(exc), consumer="ingest")
         else:
             logger.warning("job %s: step failed (%r); retrying", job_id, exc)
-            await raw.nak(delay=3.0)
+        await retry_or_dead_letter(deps.broker, raw, repr(exc), consumer="ingest", delay_s=3.0)
 
 
 async def _job(deps: IngestDeps, tenant: str, job_id: UUID) -> Job | None:
@@ -199,6 +199,9 @@ async def _input_files(deps: IngestDeps, tenant: str, job_id: UUID) -> list[File
 async def _batch_stored(raw: Msg, deps: IngestDeps, tenant: str, message: BatchStored) -> None:
     job = await _job(deps, tenant, message.job_id)
     if job is None or is_final(job):
+        return
+    if message.error:
+        await fail(deps, tenant, job.id, f"the parsed entries could not be stored: {message.error}")
         return
     await _maybe_finish(deps, tenant, job.id, redelivered=deliveries(raw) > 1)
 

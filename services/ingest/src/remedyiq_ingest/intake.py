@@ -26,6 +26,7 @@ from remedyiq_platform.messaging import (
     deliveries,
     open_envelope,
     publish,
+    retry_or_dead_letter,
 )
 from remedyiq_platform.stores import files_repo, jobs_repo, ranges_repo, tenants_repo
 from remedyiq_platform.stores.errors import IllegalTransitionError, NotFoundError, StoreError
@@ -56,10 +57,9 @@ async def on_submit(raw: Msg, deps: IngestDeps) -> None:
         if deliveries(raw) >= MAX_DELIVERIES:
             with contextlib.suppress(StoreError):  # e.g. the job was never registered
                 await fail(deps, tenant, message.job_id, f"the job could not be started: {exc}")
-            await dead_letter(deps.broker, raw, repr(exc), consumer=CONSUMER)
         else:
             logger.warning("job %s not started yet (%r); retrying", message.job_id, exc)
-            await raw.nak(delay=5.0)
+        await retry_or_dead_letter(deps.broker, raw, repr(exc), consumer=CONSUMER, delay_s=5.0)
 
 
 async def _register_and_plan(deps: IngestDeps, tenant: str, message: SubmitJob) -> None:

@@ -32,6 +32,7 @@ from remedyiq_platform.messaging import (
     open_envelope,
     publish,
     publish_bytes,
+    retry_or_dead_letter,
 )
 from remedyiq_platform.stores.objects import ObjectStore
 from remedyiq_platform.stores.objects_keys import artefact_key
@@ -106,12 +107,11 @@ async def _handle(raw: Msg, deps: ParserDeps, tenant: str, job: ParseRange) -> N
         if deliveries(raw) >= MAX_DELIVERIES:
             logger.exception("range %s of job %s failed for good", job.range_index, job.job_id)
             await _announce(deps, tenant, job, error=f"the parser failed on this input: {exc}")
-            await dead_letter(deps.broker, raw, repr(exc), consumer=CONSUMER)
         else:
             logger.warning(
                 "range %s of job %s failed, retrying: %r", job.range_index, job.job_id, exc
             )
-            await raw.nak(delay=5.0)
+        await retry_or_dead_letter(deps.broker, raw, repr(exc), consumer=CONSUMER, delay_s=5.0)
     finally:
         if staged is not None:
             with contextlib.suppress(OSError):

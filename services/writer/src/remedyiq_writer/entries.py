@@ -7,6 +7,8 @@ crash, delete whatever rows they may have left; insert all the rest in one inser
 ``jobs.{tenant}.stored``; and only then acknowledge. A crash anywhere before the acknowledgement
 redelivers the messages, and every step above is idempotent. A group that cannot be stored is
 stored again one batch at a time, so that a poison batch is retried (and dead-lettered) alone.
+A batch given up on is announced on ``jobs.{tenant}.stored`` with the reason: its job fails
+rather than wait for it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from remedyiq_platform.messaging import (
     keep_in_progress,
     open_headers,
     publish,
+    retry_or_dead_letter,
 )
 from remedyiq_platform.stores import batches_repo
 from remedyiq_platform.stores.postgres import Database
@@ -61,16 +64,27 @@ class Batch:
     rows: pa.Table
 
 
+class UnusableBody(PoisonMessage):
+    """Valid headers (the job is known) but a body that can never be stored."""
+
+    def __init__(self, reason: str, tenant: str, headers: EntryBatchHeaders) -> None:
+        super().__init__(reason)
+        self.tenant = tenant
+        self.headers = headers
+
+
 def decode(raw: Msg) -> Batch:
     """Validated metadata and rows of one entry batch; :class:`PoisonMessage` if unusable."""
     tenant, headers = open_headers(raw, EntryBatchHeaders)
     try:
         table = from_ipc(raw.data)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise PoisonMessage(f"the body is not an Arrow IPC stream: {exc}") from None
+        raise UnusableBody(f"the body is not an Arrow IPC stream: {exc}", tenant, headers) from None
     if table.num_rows != headers.rows:
-        raise PoisonMessage(
-            f"the batch holds {table.num_rows} rows, its headers say {headers.rows}"
+        raise UnusableBody(
+            f"the batch holds {table.num_rows} rows, its headers say {headers.rows}",
+            tenant,
+            headers,
         )
     keyed = with_columns(
         table,
@@ -93,6 +107,9 @@ async def _store(raws: list[Msg], deps: WriterDeps) -> None:
     for raw in raws:
         try:
             batches.append(decode(raw))
+        except UnusableBody as exc:
+            await _announce_failure(exc.tenant, exc.headers, deps, str(exc))
+            await dead_letter(deps.broker, raw, str(exc), consumer=CONSUMER)
         except PoisonMessage as exc:
             await dead_letter(deps.broker, raw, str(exc), consumer=CONSUMER)
     try:
@@ -207,11 +224,30 @@ async def _record(batches: list[Batch], deps: WriterDeps) -> None:
 
 
 async def _retry_or_give_up(batches: list[Batch], deps: WriterDeps, exc: Exception) -> None:
+    reason = f"could not be stored: {exc!r}"
     for batch in batches:
         if deliveries(batch.raw) >= MAX_DELIVERIES:
-            await dead_letter(
-                deps.broker, batch.raw, f"could not be stored: {exc!r}", consumer=CONSUMER
-            )
-        else:
-            await batch.raw.nak(delay=2.0)
-    logger.warning("%d batches not stored yet (%r); they will be retried", len(batches), exc)
+            await _announce_failure(batch.tenant, batch.headers, deps, reason)
+        await retry_or_dead_letter(deps.broker, batch.raw, reason, consumer=CONSUMER, delay_s=2.0)
+    logger.warning("%d batches not stored (%r)", len(batches), exc)
+
+
+async def _announce_failure(
+    tenant: str, headers: EntryBatchHeaders, deps: WriterDeps, reason: str
+) -> None:
+    """``jobs.{tenant}.stored`` with the reason a batch will never be stored: its job fails."""
+    failed = BatchStored(
+        job_id=headers.job_id,
+        tenant_id=headers.tenant_id,
+        batch_id=headers.batch_id,
+        table=headers.table,
+        rows=0,
+        error=f"batch {headers.batch_id} ({headers.table}): {reason}",
+    )
+    await publish(
+        deps.broker,
+        "jobs.stored",
+        failed,
+        tenant=tenant,
+        msg_id=f"{headers.job_id}:stored:{headers.batch_id}:failed",
+    )

@@ -23,11 +23,10 @@ from remedyiq_arlog.options import ParseOptions
 from remedyiq_arlog.parser import RangeParser
 from remedyiq_platform.contracts.messages import TailLines
 from remedyiq_platform.messaging import (
-    MAX_DELIVERIES,
     PoisonMessage,
     dead_letter,
-    deliveries,
     open_envelope,
+    retry_or_dead_letter,
 )
 from remedyiq_platform.stores import files_repo, jobs_repo
 from remedyiq_platform.stores.jobstatus import JobStatus
@@ -94,11 +93,9 @@ async def store_lines(raws: list[Msg], deps: WriterDeps, state: LiveState) -> No
             await _store(tenant, message, deps, state)
             await raw.ack()
         except Exception as exc:
-            if deliveries(raw) >= MAX_DELIVERIES:
-                await dead_letter(deps.broker, raw, f"not stored: {exc!r}", consumer=CONSUMER)
-            else:
-                logger.warning("live lines of %s not stored yet: %r", message.source, exc)
-                await raw.nak(delay=2.0)
+            logger.warning("live lines of %s not stored: %r", message.source, exc)
+            reason = f"not stored: {exc!r}"
+            await retry_or_dead_letter(deps.broker, raw, reason, consumer=CONSUMER, delay_s=2.0)
 
 
 async def _store(tenant: str, message: TailLines, deps: WriterDeps, state: LiveState) -> None:

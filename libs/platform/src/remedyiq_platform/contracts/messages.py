@@ -161,7 +161,7 @@ class EntryBatchHeaders(Contract):
 
 
 class BatchStored(Contract):
-    """``jobs.{tenant}.stored`` — a batch is in ClickHouse."""
+    """``jobs.{tenant}.stored`` — a batch is in ClickHouse, or (``error``) never will be."""
 
     kind: Literal["stored"] = "stored"
     job_id: UUID
@@ -169,6 +169,9 @@ class BatchStored(Contract):
     batch_id: str
     table: Literal["log_entries", "log_gaps"]
     rows: int = Field(ge=0)
+    error: str | None = Field(
+        None, description="why the batch could not be stored (it was dead-lettered; the job fails)"
+    )
 
 
 class TailLine(Contract):
