@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from remedyiq_analysis.explore.exceptions import ExploreError
 from remedyiq_analysis.explore.filters import time_filter
@@ -87,27 +87,28 @@ def sql_fingerprints(
     The fingerprint is ClickHouse's ``normalizeQueryKeepNames``: literals become ``?``, lists of
     literals (IN-lists, VALUES) ``?..``, while names stay — AR's ``T1234``/``C536870913`` table
     and column names tell statements apart, so they must not collapse (``normalizeQuery`` would
-    fold every table of the same shape into one group).
+    fold every table of the same shape into one group). Its hash is the ``sql_fingerprint``
+    column (computed at insert); the statements' text is read only for each group's slowest.
     """
     _check_top(top)
     ranged = time_filter(start_ms, end_ms)
-    found = scope.rows(
-        "SELECT hex(h), normalizeQueryKeepNames(tupleElement(slowest, 6)), action, tables, n, "
-        "failed, total, mean, p95, high, slowest FROM ("
-        "SELECT normalizedQueryHashKeepNames(sql_statement) AS h, any(sql_action) AS action, "
-        "any(sql_table) AS tables, count() AS n, countIf(NOT success) AS failed, "
-        "sum(duration_ms) AS total, avg(duration_ms) AS mean, "
-        "quantile(0.95)(duration_ms) AS p95, max(duration_ms) AS high, "
+    groups = scope.rows(
+        "SELECT hex(sql_fingerprint) AS h, any(sql_action), any(sql_table), count(), "
+        "countIf(NOT success), sum(duration_ms) AS total, avg(duration_ms), "
+        "quantile(0.95)(duration_ms), max(duration_ms), "
         "argMax(tuple(file_number, line_number, trace_id, toUnixTimestamp64Milli(timestamp), "
-        "duration_ms, sql_statement), duration_ms) AS slowest "
+        "duration_ms), duration_ms) "
         f"FROM $E WHERE $JOB AND kind = 'statement' AND {ranged.where} "
-        "GROUP BY h ORDER BY total DESC, h LIMIT {top:UInt32})",
+        "GROUP BY sql_fingerprint ORDER BY total DESC, h LIMIT {top:UInt32}",
         top=top,
         **ranged.params,
     )
+    slowest = [group[-1] for group in groups]
+    statements = _statements(scope, slowest) if slowest else {}
     rows = []
-    for fid, text, action, tables, n, failed, total, mean, p95, high, slowest in found:
-        file_number, line, trace, ts, duration, statement = slowest
+    for fid, action, tables, n, failed, total, mean, p95, high, example in groups:
+        file_number, line, trace, ms, duration = example
+        statement, text = statements.get((int(file_number), int(line)), ("", ""))
         rows.append(
             FingerprintRow(
                 fingerprint_id=str(fid).lower(),
@@ -125,10 +126,26 @@ def sql_fingerprints(
                     line=int(line),
                     file_number=int(file_number),
                     trace_id=trace,
-                    time=iso_required(int(ts)),
+                    time=iso_required(int(ms)),
                     duration_ms=int(duration),
                 ),
                 example_statement=str(statement)[:FINGERPRINT_CAP],
             )
         )
     return rows
+
+
+def _statements(
+    scope: JobScope, examples: list[tuple[Any, ...]]
+) -> dict[tuple[int, int], tuple[str, str]]:
+    """(file, line) → (statement, its normalized text) of these statements (by the sort key:
+    their times select a few granules)."""
+    found = scope.rows(
+        "SELECT file_number, line_number, sql_statement, normalizeQueryKeepNames(sql_statement) "
+        "FROM $E WHERE $JOB AND log_type = 'SQL' "
+        "AND toUnixTimestamp64Milli(timestamp) IN {times:Array(Int64)} "
+        "AND (file_number, line_number) IN {keys:Array(Tuple(UInt16, UInt32))}",
+        times=sorted({int(e[3]) for e in examples}),
+        keys=[(int(e[0]), int(e[1])) for e in examples],
+    )
+    return {(int(f), int(n)): (str(s), str(t)) for f, n, s, t in found}

@@ -1,0 +1,1 @@
+ALTER TABLE log_entries DROP COLUMN IF EXISTS sql_fingerprint
