@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from remedyiq_analysis.explore.activity import timeseries, to_timeline
 from remedyiq_analysis.meta import JobMeta
-from remedyiq_analysis.report import AnalysisOptions, Report
+from remedyiq_analysis.report import AnalysisOptions, Report, TimelinePoint
 from remedyiq_analysis.scope import JobScope
 from remedyiq_analysis.sections.api import api_section
 from remedyiq_analysis.sections.escl import escl_section
@@ -15,6 +16,8 @@ from remedyiq_analysis.sections.sql import sql_section
 
 SECTION_THREADS = 4
 """Sections computed at once: their queries are independent, and the engine releases the GIL."""
+TIMELINE_MAX_MINUTES = 2 * 24 * 60
+"""A log spanning longer gets no per-minute timeline (charts of it ask for wider buckets)."""
 
 
 def analyze(scope: JobScope, options: AnalysisOptions, meta: JobMeta) -> Report:
@@ -33,6 +36,7 @@ def analyze(scope: JobScope, options: AnalysisOptions, meta: JobMeta) -> Report:
         escl = pool.submit(escl_section, scope, options)
         general_section = pool.submit(general, scope, meta)
         gap_section = pool.submit(gaps, scope, options.top_n)
+        timeline = pool.submit(_timeline, scope, elapsed_ms)
         return Report(
             has_trace_ids=bool(has_trace_ids),
             options=options,
@@ -42,4 +46,12 @@ def analyze(scope: JobScope, options: AnalysisOptions, meta: JobMeta) -> Report:
             sql=sql.result(),
             escl=escl.result(),
             fltr=fltr.result(),
+            timeline=timeline.result(),
         )
+
+
+def _timeline(scope: JobScope, elapsed_ms: int) -> list[TimelinePoint] | None:
+    """Events, failures and p50/p95 per minute and log type (the HTML report's charts)."""
+    if elapsed_ms > TIMELINE_MAX_MINUTES * 60_000:
+        return None
+    return to_timeline(timeseries(scope, bucket_s=60))

@@ -388,5 +388,6 @@ class Report(Model):
     sql: SqlSection
     escl: EsclSection
     fltr: FltrSection
-    # Per-minute activity per record type: optional, charted by the HTML report when present.
+    # Per-minute activity per record type, charted by the HTML report; None for a log spanning
+    # more than analyze.TIMELINE_MAX_MINUTES (and in reports parsed from the reference's text).
     timeline: list[TimelinePoint] | None = None

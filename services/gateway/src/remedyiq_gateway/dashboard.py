@@ -14,16 +14,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from remedyiq_analysis.explore import timeseries, to_timeline
-from remedyiq_analysis.report import Report, TimelinePoint
-from remedyiq_analysis.scope import JobScope
+from remedyiq_analysis.report import Report
 from remedyiq_gateway.deps import Resources
 from remedyiq_gateway.errors import ApiError, not_found
 from remedyiq_gateway.jobview import log_duration
 from remedyiq_platform.stores import jobs_repo, results_repo
 
 Json = dict[str, Any]
-MAX_TIMELINE_MINUTES = 2 * 24 * 60
 
 
 def cache_name(job_id: UUID, *extra: str) -> tuple[str, ...]:
@@ -50,35 +47,10 @@ async def report_json(resources: Resources, tenant: UUID, job_id: UUID, ttl_s: f
                 {"status": job.status.value},
             )
         raise ApiError(404, "result_missing", "the job is complete but has no stored result")
-    report = Report.model_validate(result.report)
-    # The charts' per-minute timeline is computed once, then kept with the durable result
-    # (a later cold read is a PostgreSQL read again). Logs spanning days have none: their charts
-    # ask /dashboard/timeseries with wider buckets.
-    if report.timeline is None and _minutes(report) <= MAX_TIMELINE_MINUTES:
-        scope = resources.clickhouse.scope(str(tenant), str(job_id))
-        report = report.model_copy(
-            update={"timeline": await resources.clickhouse.run(_timeline, scope)}
-        )
-        async with resources.db.tenant(tenant) as conn:
-            await results_repo.save_result(
-                conn, job_id, report=report.model_dump(mode="json"), meta=result.meta
-            )
-    text = report.model_dump_json()
+    text = Report.model_validate(result.report).model_dump_json()
     await resources.status.cache_set(tenant, cache_name(job_id), text.encode(), ttl_s=ttl_s)
     loaded: Json = json.loads(text)
     return loaded
-
-
-def _timeline(scope: JobScope) -> list[TimelinePoint]:
-    """Blocking: the per-minute timeline of a job (for the charts)."""
-    return to_timeline(timeseries(scope, bucket_s=60))
-
-
-def _minutes(report: Report) -> int:
-    start, end = report.general.start_time, report.general.end_time
-    if not start or not end:
-        return 0
-    return int((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() // 60)
 
 
 def zulu(time: str | None) -> str | None:
