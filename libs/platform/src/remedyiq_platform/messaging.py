@@ -71,7 +71,9 @@ def create_broker(
         name=name,
         graceful_timeout=drain_timeout_s,
         middlewares=middlewares,
-        logger=None,  # one INFO line per message is too much at these rates; we log ourselves
+        # a handler's exception is logged (ERROR); "received"/"processed" lines are DEBUG only
+        logger=logging.getLogger("remedyiq.broker"),
+        log_level=logging.DEBUG,
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         connect_timeout=5,
