@@ -54,7 +54,7 @@ fmt: setup  ## format and auto-fix
 proto: setup  ## export the message contracts to proto/ (JSON Schema + AsyncAPI); CI fails when stale
 	$(BIN)/python -m remedyiq_platform.contracts.export --out proto
 
-bench: setup  ## benchmarks (not part of test): parser MB/s, analyze wall time and peak RSS
+bench: setup  ## benchmarks (not part of test): parser, analyze vs the reference, pipeline, gateway latencies
 	$(BIN)/python -m bench.run
 
 clean:  ## remove the environment and caches

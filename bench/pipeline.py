@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -31,18 +31,21 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
+import clickhouse_connect
 import nats
 import psutil
 from nats.aio.msg import Msg
 
 from remedyiq_cli.stack import start_servers
 from remedyiq_devstack.ports import free_port
+from remedyiq_devstack.stack import Stack
 from remedyiq_platform.contracts.messages import FileRef, JobComplete, JobProgress, SubmitJob
 from remedyiq_platform.contracts.subjects import subject
 from remedyiq_platform.messaging import create_broker, publish
@@ -52,6 +55,7 @@ from remedyiq_platform.stores.objects_keys import file_key
 from remedyiq_platform.stores.postgres import Database
 from remedyiq_platform.stores.settings import S3Settings
 
+T = TypeVar("T")
 STAGES = ("queued", "parsing", "storing", "analyzing")
 CHUNK = 8 * 1024 * 1024
 TARGETS = {
@@ -129,8 +133,38 @@ class RssSampler(threading.Thread):
             self.halt.wait(self.interval_s)
 
 
-def _start_service(name: str, services: str, env: dict[str, str], logs: Path) -> Service:
-    port = free_port(f"bench-{name}")
+def start_stack(work: Path) -> tuple[Stack, dict[str, str]]:
+    """A fresh stack in ``work`` (emptied first; service logs go to ``work/logs``): the servers
+    ``remedyiq up`` starts, migrations applied. Returns it with the services' environment."""
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "logs").mkdir(parents=True)
+    stack, stack_env = start_servers(work / "stack", api_port=free_port("bench-api"), dev_auth=True)
+    env = {
+        **os.environ,
+        **stack_env,
+        "REMEDYIQ_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+        "REMEDYIQ_HEALTH_HOST": "127.0.0.1",
+        "REMEDYIQ_DRAIN_TIMEOUT_S": "7",
+    }
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "remedyiq_cli.main", "migrate"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    except BaseException:
+        stack.stop()
+        raise
+    return stack, env
+
+
+def start_service(
+    name: str, services: str, env: dict[str, str], logs: Path, *, health_port: int | None = None
+) -> Service:
+    """``remedyiq serve --service services``; ``health_port``: where it answers ``/readyz``
+    (a lone gateway answers on its API port; others get a free port)."""
+    port = health_port or free_port(f"bench-{name}")
     log = (logs / f"{name}.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "remedyiq_cli.main", "serve", "--service", services],
@@ -141,7 +175,20 @@ def _start_service(name: str, services: str, env: dict[str, str], logs: Path) ->
     return Service(name, process, port, log)
 
 
-def _wait_ready(services: list[Service], timeout_s: float = 120.0) -> None:
+def start_services(env: dict[str, str], logs: Path, *, store: str, parsers: int) -> list[Service]:
+    """The ``store`` services in one process (named after them: they share the embedded
+    ClickHouse) and ``parsers`` parser processes, ready; the store's process first."""
+    services = [start_service(store.replace(",", "+"), store, env, logs)]
+    try:
+        services += [start_service(f"parser-{i + 1}", "parser", env, logs) for i in range(parsers)]
+        wait_ready(services)
+    except BaseException:
+        stop_services(services)
+        raise
+    return services
+
+
+def wait_ready(services: list[Service], timeout_s: float = 120.0) -> None:
     deadline = time.monotonic() + timeout_s
     for service in services:
         while True:
@@ -159,7 +206,7 @@ def _wait_ready(services: list[Service], timeout_s: float = 120.0) -> None:
             threading.Event().wait(0.2)
 
 
-def _stop(services: list[Service]) -> None:
+def stop_services(services: list[Service]) -> None:
     for service in services:
         if service.process.poll() is None:
             service.process.send_signal(signal.SIGTERM)
@@ -265,55 +312,43 @@ GROUP BY table ORDER BY table
 """
 
 
+def in_fresh_process(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a new Python process (``fn`` a module-level function): chDB allows one
+    data directory per process, and a process that opened one keeps it."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def disk_usage(dsn: str, database: str) -> dict[str, dict[str, int]]:
-    """Rows and bytes of the ClickHouse tables (run in a process of its own: chDB allows one
-    data directory per process)."""
-    code = (
-        "import json, sys, clickhouse_connect\n"
-        "client = clickhouse_connect.get_client(dsn=sys.argv[1])\n"
-        "rows = client.query(sys.argv[3], parameters={'database': sys.argv[2]}).result_rows\n"
-        "print(json.dumps([[str(c) if i == 0 else int(c) for i, c in enumerate(r)] "
-        "for r in rows]))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, dsn, database, DISK_SQL],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    rows = json.loads(done.stdout.strip().splitlines()[-1])
+    """Rows and bytes of the ClickHouse tables (in a process of its own, see above)."""
+    return in_fresh_process(_disk_usage, dsn, database)
+
+
+def _disk_usage(dsn: str, database: str) -> dict[str, dict[str, int]]:
+    client = clickhouse_connect.get_client(dsn=dsn)
+    try:
+        rows = client.query(DISK_SQL, parameters={"database": database}).result_rows
+    finally:
+        client.close()
     return {
-        table: {"rows": n, "bytes_on_disk": disk, "uncompressed_bytes": raw, "parts": parts}
+        str(table): {
+            "rows": int(n),
+            "bytes_on_disk": int(disk),
+            "uncompressed_bytes": int(raw),
+            "parts": int(parts),
+        }
         for table, n, disk, raw, parts in rows
     }
 
 
 def run_size(path: Path, work: Path, *, parsers: int, timeout_s: float) -> dict[str, Any]:
     """One fresh stack, one job of ``path``: every figure of the module docstring."""
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    stack, env = start_stack(work)
     logs = work / "logs"
-    logs.mkdir()
-    stack, stack_env = start_servers(work / "stack", api_port=free_port("bench-api"), dev_auth=True)
     services: list[Service] = []
     try:
-        env = {
-            **os.environ,
-            **stack_env,
-            "REMEDYIQ_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-            "REMEDYIQ_HEALTH_HOST": "127.0.0.1",
-            "REMEDYIQ_DRAIN_TIMEOUT_S": "7",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "remedyiq_cli.main", "migrate"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        store = _start_service("ingest+writer", "ingest,writer", env, logs)
-        services.append(store)
-        services += [_start_service(f"parser-{i + 1}", "parser", env, logs) for i in range(parsers)]
-        _wait_ready(services)
+        services = start_services(env, logs, store="ingest,writer", parsers=parsers)
+        store = services[0]
         timeline = Timeline()
         sampler = RssSampler(
             {**stack.pids(), **{s.name: s.process.pid for s in services}}, timeline
@@ -321,16 +356,16 @@ def run_size(path: Path, work: Path, *, parsers: int, timeout_s: float) -> dict[
         idle = {s.name: round(s.ps.memory_info().rss / 1024 / 1024) for s in services}
         parser_cpu0 = sum(s.cpu_s() for s in services[1:])
         sampler.start()
-        os.environ.update(stack_env)
+        os.environ.update(env)
         timeline = asyncio.run(submit_and_follow(path, store, timeline, timeout_s))
         sampler.halt.set()
         sampler.join()
         peaks = {s.name: round(s.peak_rss_mb()) for s in services}
         parser_cpu = sum(s.cpu_s() for s in services[1:]) - parser_cpu0
-        _stop(services)
-        disk = disk_usage(stack_env["REMEDYIQ_CLICKHOUSE_DSN"], "remedyiq")
+        stop_services(services)
+        disk = disk_usage(env["REMEDYIQ_CLICKHOUSE_DSN"], env["REMEDYIQ_CLICKHOUSE_DATABASE"])
     finally:
-        _stop(services)
+        stop_services(services)
         stack.stop()
     return _figures(
         path,

@@ -6,7 +6,10 @@ stdout and JSON to ``bench/results/latest.json`` (the parts run now replace thei
 are kept). With ``ARLA_JAR`` pointing at BMC's ARLogAnalyzer jar, the same files are analysed by
 it too and the speed-up is printed. ``--parts pipeline`` runs the pipeline bench alone; its sizes
 come from ``--pipeline-sizes`` or ``BENCH_PIPELINE_SIZES`` (default 100MB; add 1GB for the
-target, a few minutes more).
+target, a few minutes more). ``--parts gateway`` (``bench/gateway.py``): upload MB/s and the
+gateway's memory meanwhile, then dashboard, search, explorer and 50-user latencies on a job of
+``BENCH_GATEWAY_ENTRIES`` entries (default 10M), uploading ``BENCH_GATEWAY_UPLOAD`` (default
+1GB) — about 3 minutes on 2 cores once the logs are generated.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import pipeline
+from bench import gateway, pipeline
 from bench.measure import run_measured
 from remedyiq_arlog.generator import GeneratorConfig, generate, parse_size
 from remedyiq_arlog.options import ParseOptions
@@ -28,6 +31,7 @@ from remedyiq_arlog.runner import parse_range, plan_file
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / ".cache" / "bench"
 RESULTS = REPO / "bench" / "results"
+PARTS = ("parser", "analyze", "pipeline", "gateway")
 
 
 def log_of(size: str) -> Path:
@@ -88,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100MB,1GB", help="generated log sizes to analyse")
     parser.add_argument(
-        "--parts", default="parser,analyze,pipeline", help="which benches (comma-separated)"
+        "--parts",
+        default=",".join(PARTS),
+        help=f"which benches (comma-separated; default {','.join(PARTS)})",
     )
     parser.add_argument(
         "--pipeline-sizes",
@@ -99,11 +105,22 @@ def main(argv: list[str] | None = None) -> int:
         "--parsers",
         type=int,
         default=int(os.environ.get("BENCH_PARSERS", "2")),
-        help="parser processes in the pipeline bench (env BENCH_PARSERS; default 2)",
+        help="parser processes in the pipeline and gateway benches (env BENCH_PARSERS; default 2)",
+    )
+    parser.add_argument(
+        "--gateway-entries",
+        type=int,
+        default=os.environ.get("BENCH_GATEWAY_ENTRIES", "10_000_000"),
+        help="entries of the gateway bench's job (env BENCH_GATEWAY_ENTRIES; default 10M)",
+    )
+    parser.add_argument(
+        "--gateway-upload",
+        default=os.environ.get("BENCH_GATEWAY_UPLOAD", "1GB"),
+        help="size of the gateway bench's timed upload (env BENCH_GATEWAY_UPLOAD; default 1GB)",
     )
     args = parser.parse_args(argv)
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
-    unknown = parts - {"parser", "analyze", "pipeline"}
+    unknown = parts - set(PARTS)
     if unknown:
         parser.error(f"unknown parts {sorted(unknown)}")
     jar = os.environ.get("ARLA_JAR")
@@ -126,6 +143,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         report["pipeline"] = flow
         pipeline.print_report(flow)
+    if "gateway" in parts:
+        bench = gateway.run(
+            log_of(args.gateway_upload),
+            log_of(gateway.JOB_LOG),
+            CACHE / "gateway",
+            entries=args.gateway_entries,
+            parsers=args.parsers,
+        )
+        report["gateway"] = bench
+        gateway.print_report(bench)
     RESULTS.mkdir(parents=True, exist_ok=True)
     latest.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"JSON: {latest}")

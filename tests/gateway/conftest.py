@@ -233,7 +233,7 @@ async def bob(gateway: Gateway) -> AsyncIterator[Caller]:
     await caller.client.aclose()
 
 
-# The real pipeline beside a gateway (end-to-end and latency tests); imported last: it needs
+# The real pipeline beside a gateway (end-to-end tests); imported last: it needs
 # the fixtures above.
 from .pipeline import own_nats, platform  # noqa: E402, F401
 from .seeded import seeded  # noqa: E402, F401

@@ -1,5 +1,5 @@
 """The real pipeline (ingest, parser, writer services) beside a gateway, on a NATS server of its
-own: fixtures for the end-to-end and latency tests."""
+own: fixtures for the end-to-end tests."""
 
 from __future__ import annotations
 
