@@ -225,6 +225,7 @@ def shrink_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hits, "ROW_BUDGET", 1500)
     monkeypatch.setattr(hits, "COUNT_BUDGET", 1000)
     monkeypatch.setattr(windows, "FIRST_WINDOW_ROWS", 300)
+    monkeypatch.setattr(windows, "MIN_SCAN_S", 0.0)
 
 
 @pytest.mark.parametrize("sort", ["-time", "time"])
@@ -296,3 +297,21 @@ def test_tenant_scope_binds_the_tenant_always(client: Client) -> None:
     (both,) = scope.one("SELECT count() FROM $E WHERE $JOB")
     (one,) = job(client, "medium").one("SELECT count() FROM $E WHERE $JOB")
     assert both == one + search(job(client, "sample1"), "").total_estimate
+
+
+def test_a_word_the_index_rules_out_is_searched_to_the_end(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row budgets count what windows hold, not what the engine reads: a page goes on past its
+    budget for ``MIN_SCAN_S``, so a word found nowhere is a complete, empty answer."""
+    scope = job(client, "medium")
+    shrink_budget(monkeypatch)
+    hurried = search(scope, "zzqxabsentword", limit=10)
+    assert hurried.partial  # MIN_SCAN_S = 0: the budget alone decides
+    assert hurried.next_cursor is not None
+    monkeypatch.setattr(windows, "MIN_SCAN_S", 60.0)
+    patient = search(scope, "zzqxabsentword", limit=10)
+    assert not patient.partial
+    assert patient.rows == []
+    assert patient.next_cursor is None
+    assert patient.warning is None
