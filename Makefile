@@ -17,11 +17,14 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# remedyiq_arlog is installed as a compiled wheel (mypyc), not editable: a source change rebuilds it
+# remedyiq_arlog is installed as a compiled wheel (mypyc), not editable: a source change rebuilds it.
+# --compile-bytecode: installed packages ship their .pyc, so no process compiles them again on
+# import (where PYTHONDONTWRITEBYTECODE is set, every one would: `remedyiq analyze` of a small
+# log took 5.1 s instead of 2.1 s, most of it compiling pandas, pyarrow… on each start)
 ARLOG_SOURCES := $(shell find libs/arlog/src -name '*.py')
 
 $(BIN)/remedyiq: $(UV) uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml) $(ARLOG_SOURCES)
-	$(UV) sync --frozen --all-packages --python $(PYTHON)
+	$(UV) sync --frozen --all-packages --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 setup: $(BIN)/remedyiq  ## create .venv with every package and tool (pinned by uv.lock)

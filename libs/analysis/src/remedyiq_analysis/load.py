@@ -82,16 +82,6 @@ def delete_batches(
     )
 
 
-def _with_job(
-    batch: pa.RecordBatch | pa.Table, tenant_id: str, job_id: str, retention_days: int
-) -> pa.Table:
-    table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-    rows = table.num_rows
-    table = table.append_column("tenant_id", pa.array([tenant_id] * rows, pa.string()))
-    table = table.append_column("job_id", pa.array([job_id] * rows, pa.string()))
-    return table.append_column("retention_days", pa.array([retention_days] * rows, pa.uint16()))
-
-
 def insert_batch(
     client: Client,
     database: str,
@@ -101,31 +91,9 @@ def insert_batch(
     tenant_id: str,
     job_id: str,
     retention_days: int = 90,
-    dedup_token: str | None = None,
-    asynchronous: bool = False,
 ) -> int:
-    """Insert one batch of ``log_entries`` or ``log_gaps`` rows; returns the row count.
-
-    ``dedup_token`` makes a repeated insert of the same batch a no-op (ClickHouse insert
-    deduplication), which is what turns at-least-once delivery into exactly-once rows.
-    ``asynchronous`` hands small batches to ClickHouse's insert buffer (one part for many
-    inserts), still acknowledged only once written and still deduplicated by token.
-    """
-    if table_name not in ("log_entries", "log_gaps"):
-        raise ValueError(f"unknown table {table_name}")
-    table = _with_job(batch, tenant_id, job_id, retention_days)
-    if table.num_rows == 0:
-        return 0
-    settings: dict[str, object] = {}
-    if dedup_token:
-        settings["insert_deduplication_token"] = dedup_token
-    if asynchronous:
-        settings |= {
-            "async_insert": 1,
-            "wait_for_async_insert": 1,
-            "async_insert_deduplicate": 1,
-        }
-    client.insert_arrow(
-        table_name, table, database=check_identifier(database), settings=settings or None
-    )
-    return int(table.num_rows)
+    """Insert one batch of ``log_entries`` or ``log_gaps`` rows of one job; returns the row
+    count."""
+    table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+    keyed = with_columns(table, tenant_id=tenant_id, job_id=job_id, retention_days=retention_days)
+    return insert_table(client, database, table_name, keyed, {})

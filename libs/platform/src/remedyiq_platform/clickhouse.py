@@ -15,10 +15,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import clickhouse_connect
-import pyarrow as pa
 from clickhouse_connect.driver.client import Client
 
-from remedyiq_analysis.load import insert_batch
 from remedyiq_analysis.migrate import migrate_up
 from remedyiq_analysis.scope import JobScope
 
@@ -68,28 +66,3 @@ class ClickHouse:
 
     def scope(self, tenant_id: str, job_id: str) -> JobScope:
         return JobScope(self.client, self.database, tenant_id, job_id)
-
-    async def insert(
-        self,
-        table: str,
-        batch: pa.Table | pa.RecordBatch,
-        *,
-        tenant_id: str,
-        job_id: str,
-        retention_days: int,
-        dedup_token: str,
-        asynchronous: bool = False,
-    ) -> int:
-        """Insert one batch idempotently (a repeated ``dedup_token`` adds nothing)."""
-        return await self.run(
-            insert_batch,
-            self.client,
-            self.database,
-            table,
-            batch,
-            tenant_id=tenant_id,
-            job_id=job_id,
-            retention_days=retention_days,
-            dedup_token=dedup_token,
-            asynchronous=asynchronous,
-        )
