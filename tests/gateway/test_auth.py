@@ -3,6 +3,7 @@ per-tenant API tokens, and dev-mode headers only when dev mode is on."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -108,6 +109,9 @@ async def test_key_rotation_is_picked_up(gateway: Gateway, anonymous: httpx.Asyn
     old = idp.keys[0]
     try:
         new = idp.rotate(f"k-{time.time_ns()}")
+        # an earlier test's unknown key may have refetched just now: refetches are spaced by
+        # auth_jwks_min_refresh_s (0.5 s here), so a new key is picked up within that
+        await asyncio.sleep(0.6)
         response = await anonymous.get("/me", headers=bearer(idp.token(org="org_rot", key=new)))
         assert response.status_code == 200, response.text
         # unknown key ids refetch at most every auth_jwks_min_refresh_s: a flood of them
