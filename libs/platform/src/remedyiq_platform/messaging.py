@@ -22,10 +22,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
@@ -108,8 +109,56 @@ async def provision_streams(js: JetStreamContext, replicas: int) -> None:
 
 
 async def provision_streams_of(broker: NatsBroker, replicas: int) -> None:
-    """:func:`provision_streams` through a started broker's JetStream context."""
-    await provision_streams(broker.config.connection_state.stream, replicas)
+    """Through a connected broker, before its subscribers start: :func:`provision_streams`,
+    then :func:`reconcile_consumers` for its durable consumers."""
+    js = broker.config.connection_state.stream
+    await provision_streams(js, replicas)
+    await reconcile_consumers(js, broker)
+
+
+EDITABLE_CONSUMER_FIELDS: Final = (
+    "ack_wait",
+    "max_ack_pending",
+    "max_deliver",
+    "max_waiting",
+    "backoff",
+    "description",
+    "inactive_threshold",
+    "headers_only",
+    "sample_freq",
+)
+"""Consumer settings JetStream lets an existing consumer change."""
+
+
+async def reconcile_consumers(js: JetStreamContext, broker: NatsBroker) -> list[str]:
+    """Give existing durable consumers the settings the broker's subscribers declare.
+
+    The NATS client creates a missing consumer with its subscriber's settings but binds to an
+    existing one as it is: without this, a changed ack wait or ``max_ack_pending`` (settings,
+    a new release) would never apply until someone deleted the consumer by hand. Returns the
+    consumers updated.
+    """
+    updated = []
+    for subscriber in broker.subscribers:
+        stream = getattr(getattr(subscriber, "stream", None), "name", None)
+        config = getattr(subscriber, "config", None)
+        durable = getattr(config, "durable_name", None)
+        if not stream or not durable:
+            continue
+        try:
+            current = (await js.consumer_info(stream, durable)).config
+        except NotFoundError:
+            continue  # the subscriber creates it, with its settings
+        wanted = {
+            name: getattr(config, name)
+            for name in EDITABLE_CONSUMER_FIELDS
+            if getattr(config, name) is not None and getattr(current, name) != getattr(config, name)
+        }
+        if wanted:
+            await js.add_consumer(stream, config=dataclasses.replace(current, **wanted))
+            logger.info("consumer %s of %s updated: %s", durable, stream, sorted(wanted))
+            updated.append(durable)
+    return updated
 
 
 async def broker_ready(broker: NatsBroker) -> None:

@@ -1,0 +1,72 @@
+"""A durable consumer that already exists takes the settings its subscriber declares now (the
+NATS client alone would bind to it unchanged: a new ack wait would never apply)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig as JsConsumerConfig
+
+from remedyiq_platform.contracts.subjects import STREAMS, subject
+from remedyiq_platform.messaging import create_broker, provision_streams_of
+
+STREAM = STREAMS["JOBS"].name
+
+
+def _subscribed(url: str, filter_subject: str, durable: str, ack_wait: float) -> NatsBroker:
+    broker = create_broker(url, name="contracts-consumers")
+
+    async def handler(body: bytes) -> None:
+        return None
+
+    broker.subscriber(
+        filter_subject,
+        stream=JStream(STREAM, declare=False),
+        durable=durable,
+        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        config=ConsumerConfig(ack_wait=ack_wait, max_ack_pending=7),
+        ack_policy=AckPolicy.MANUAL,
+    )(handler)
+    return broker
+
+
+async def test_existing_consumer_takes_the_declared_settings(
+    streams: str, js: JetStreamContext, tenant_id: UUID, durable: Callable[[], str]
+) -> None:
+    name, filter_subject = durable(), subject("jobs.progress", tenant_id)
+    await js.add_consumer(
+        STREAM,
+        config=JsConsumerConfig(
+            name=name, durable_name=name, filter_subject=filter_subject, ack_wait=30.0
+        ),
+    )
+    broker = _subscribed(streams, filter_subject, name, ack_wait=4.0)
+    await broker.connect()
+    try:
+        await provision_streams_of(broker, replicas=1)
+        await broker.start()
+        info = await js.consumer_info(STREAM, name)
+        assert info.config.ack_wait == 4.0
+        assert info.config.max_ack_pending == 7
+        assert info.config.filter_subject == filter_subject  # the rest is kept
+    finally:
+        await broker.stop()
+
+
+async def test_a_missing_consumer_is_left_to_the_subscriber(
+    streams: str, js: JetStreamContext, tenant_id: UUID, durable: Callable[[], str]
+) -> None:
+    name, filter_subject = durable(), subject("jobs.progress", tenant_id)
+    broker = _subscribed(streams, filter_subject, name, ack_wait=6.0)
+    await broker.connect()
+    try:
+        await provision_streams_of(broker, replicas=1)
+        await broker.start()
+        info = await js.consumer_info(STREAM, name)
+        assert info.config.ack_wait == 6.0
+    finally:
+        await broker.stop()
