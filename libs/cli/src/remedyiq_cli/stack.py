@@ -140,5 +140,7 @@ def up_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        print("stopping: services drained, stopping the servers…", flush=True)
         stack.stop()
+        print(f"RemedyIQ stopped (data kept in {args.data_dir})", flush=True)
     return 0
