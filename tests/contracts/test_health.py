@@ -7,13 +7,16 @@ that can be made to fail, as a dependency outage would.
 from __future__ import annotations
 
 import asyncio
+from uuid import UUID
 
 import httpx
 
 from remedyiq_devstack.ports import free_port
 from remedyiq_platform.health import HealthApp, run_checks
-from remedyiq_platform.messaging import broker_ready, create_broker
+from remedyiq_platform.messaging import broker_ready, create_broker, publish
 from remedyiq_platform.service import Service, serve
+
+from .natsutil import progress
 
 
 async def test_readiness_reflects_a_failing_check(streams: str) -> None:
@@ -86,3 +89,30 @@ async def test_a_hanging_check_times_out() -> None:
 
     results = await run_checks({"redis": hangs, "s3": ok}, timeout_s=0.05)
     assert results == {"redis": "timed out after 0.05s", "s3": "ok"}
+
+
+async def test_before_stop_hooks_run_while_the_broker_still_publishes(
+    streams: str, tenant_id: UUID
+) -> None:
+    """The gateway drains its HTTP requests in ``before_stop``: one of them may still publish
+    (a job's submit), so the broker must not be stopped yet; ``on_stop`` comes after."""
+    broker = create_broker(streams, name="contracts-stop-order")
+    order: list[str] = []
+
+    async def drain_http() -> None:
+        sent = progress(tenant_id)
+        await publish(broker, "jobs.progress", sent, tenant=str(tenant_id), msg_id=str(sent.job_id))
+        order.append("published while draining")
+
+    async def close_clients() -> None:
+        order.append("clients closed")
+
+    service = Service("gateway", broker, before_stop=[drain_http], on_stop=[close_clients])
+    stop = asyncio.Event()
+    running = asyncio.create_task(
+        serve([service], health_host="127.0.0.1", health_port=None, stop_event=stop)
+    )
+    await asyncio.sleep(0.2)
+    stop.set()
+    await running
+    assert order == ["published while draining", "clients closed"]

@@ -3,7 +3,9 @@
 A :class:`Service` is what a service's composition root (its ``app.py``) builds: a broker with
 its subscribers, start/stop hooks for its clients, and readiness checks. :func:`serve` runs one or
 several services (the local single-process mode runs them all) until SIGTERM or SIGINT, then
-drains: brokers stop consuming and let running handlers finish, then the hooks close the clients.
+drains: ``before_stop`` hooks first, while the broker still runs (the gateway finishes its HTTP
+requests, which may publish), then brokers stop consuming and let running handlers finish, then
+the ``on_stop`` hooks close the clients.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Service:
     broker: NatsBroker
     on_start: list[Hook] = field(default_factory=list)  # connected, before consuming starts
     after_start: list[Hook] = field(default_factory=list)  # run once it consumes
+    before_stop: list[Hook] = field(default_factory=list)  # first, while the broker still runs
     on_stop: list[Hook] = field(default_factory=list)  # run after it has drained
     checks: dict[str, Check] = field(default_factory=dict)
 
@@ -43,13 +46,17 @@ class Service:
         logger.info("%s started", self.name)
 
     async def stop(self) -> None:
+        await self._run_hooks(self.before_stop)
         await self.broker.stop()
-        for hook in reversed(self.on_stop):
+        await self._run_hooks(list(reversed(self.on_stop)))
+        logger.info("%s stopped", self.name)
+
+    async def _run_hooks(self, hooks: list[Hook]) -> None:
+        for hook in hooks:
             try:
                 await hook()
             except Exception:
                 logger.exception("%s: a stop hook failed", self.name)
-        logger.info("%s stopped", self.name)
 
 
 async def serve(

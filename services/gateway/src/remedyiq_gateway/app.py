@@ -209,6 +209,7 @@ def create_service(
         name="gateway",
         broker=broker,
         after_start=[start_http],
-        on_stop=[close_clients, stop_http],  # run in reverse: HTTP first, then the clients
+        before_stop=[stop_http],  # requests in flight may still publish (a job's submit)
+        on_stop=[close_clients],
         checks={name: check(name) for name in ("nats", "postgres", "clickhouse", "redis", "s3")},
     )
