@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -68,3 +70,45 @@ async def test_upload_to_report_through_the_real_pipeline(gateway: Gateway, plat
         assert context.status_code == 200, context.text
         assert (await client.delete(f"/analysis/{job}")).status_code == 204
         assert (await client.get(f"/analysis/{job}/search")).status_code == 404
+
+
+async def test_context_lines_of_a_zip_archives_members(
+    gateway: Gateway, platform: str, tmp_path: Path
+) -> None:
+    """Entries of the second member of an uploaded zip show their original lines: the member is
+    read through the archive's directory with ranged requests and decompressed up to them."""
+    members = {"logs/first.log": FIXTURES / "sample1_trid_mssql.log", "logs/second.log": LOG}
+    archive = tmp_path / "server-logs.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+        for name, path in members.items():
+            packed.write(path, name)
+    caller = await make_caller(gateway, "zip")
+    await caller.client.aclose()
+    async with httpx.AsyncClient(base_url=platform, headers=caller.headers, timeout=60) as client:
+        with archive.open("rb") as handle:
+            upload = await client.post("/files/upload", files={"file": (archive.name, handle)})
+        assert upload.status_code == 201, upload.text
+        job = (await client.post("/analysis", json={"file_id": upload.json()["id"]})).json()["id"]
+        events = await asyncio.wait_for(_events(client, job), 120)
+        assert events[-1][1]["status"] == "complete", events[-1]
+
+        found = await client.get(
+            f"/analysis/{job}/search", params={"q": "type:SQL", "page_size": 500}
+        )
+        assert found.status_code == 200, found.text
+        second = [e for e in found.json()["entries"] if e["file_number"] == 2]
+        assert second, "the second member has SQL entries"
+        hit = second[-1]
+        context = await client.get(
+            f"/analysis/{job}/entries/{hit['entry_id']}/context", params={"before": 4, "after": 3}
+        )
+        assert context.status_code == 200, context.text
+        lines = context.json()["lines"]
+        original = LOG.read_bytes().decode().splitlines()
+        number = hit["line_number"]
+        assert [line["line"] for line in lines] == list(range(number - 4, number + 4))
+        assert [line["text"] for line in lines] == original[number - 5 : number + 3]
+        assert [line["target"] for line in lines].index(True) == 4
+
+        missing = await client.get(f"/analysis/{job}/entries/9:1/context")
+        assert missing.status_code in (404, 422)

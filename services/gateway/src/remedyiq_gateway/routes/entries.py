@@ -67,7 +67,7 @@ async def get_entry_context(
         file = await files_repo.get_file(conn, scoped.job.file_id)
     if file is None or file.status is FileStatus.DELETED:
         raise ApiError(404, "file_gone", "the job's uploaded file was deleted")
-    lines = await lines_of(resources, file, entry, before, after)
+    lines = await lines_of(resources, file, scoped.job.id, entry, before=before, after=after)
     return EntryContext(
         entry_id=entry.entry_id,
         filename=file.filename,
