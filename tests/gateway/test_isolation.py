@@ -81,7 +81,7 @@ def _requests(spec: dict[str, Any], owned: Owned) -> list[tuple[str, str, str, d
             extra: dict[str, Any] = {}
             if (body := _body(operation["operationId"], owned)) is not None:
                 extra["json"] = body
-            if operation["operationId"] == "abortUpload":
+            if operation["operationId"] in ("abortUpload", "listUploadParts"):
                 extra["params"] = {"upload_id": owned.upload_id}
             found.append((operation["operationId"], method.upper(), path, extra))
     return found

@@ -28,6 +28,8 @@ from remedyiq_gateway.schemas.files import (
     PartUrl,
     UploadComplete,
     UploadCreate,
+    UploadedPartOut,
+    UploadedParts,
     UploadSession,
 )
 from remedyiq_gateway.settings import GatewaySettings
@@ -137,6 +139,28 @@ async def presign_parts(
         for n in sorted(set(body.part_numbers))
     ]
     return PartsResponse(parts=urls, expires_in_s=expires)
+
+
+async def list_parts(
+    resources: Resources, tenant_id: UUID, file_id: UUID, upload_id: str
+) -> UploadedParts:
+    row = await _uploading(resources, tenant_id, file_id)
+    if row.status is not FileStatus.UPLOADING:
+        raise ApiError(409, "upload_finished", "this upload is already complete")
+    try:
+        parts = await resources.objects.list_parts(tenant_id, row.s3_key, upload_id)
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", "error"))
+        if code == "NoSuchUpload":
+            raise not_found("upload", file_id) from None
+        raise ApiError(400, "invalid_upload", f"S3 refused to list the parts ({code})") from None
+    return UploadedParts(
+        upload_id=upload_id,
+        parts=[
+            UploadedPartOut(part_number=p.part_number, etag=p.etag, size_bytes=p.size)
+            for p in parts
+        ],
+    )
 
 
 async def complete(

@@ -1,7 +1,8 @@
 """Presigned URLs and browser-driven multipart uploads (part of :class:`ObjectStore`).
 
 A browser uploads a multi-GB file straight to S3: the gateway creates the multipart upload,
-hands out one presigned URL per part, then completes (or aborts) it with the parts' ETags.
+hands out one presigned URL per part, then completes (or aborts) it with the parts' ETags. A
+client that lost the ETags (a reloaded page) lists the parts already uploaded and resumes.
 Every key is checked against the tenant's prefix first, like every other operation.
 """
 
@@ -23,6 +24,15 @@ class CompletedPart:
 
     part_number: int
     etag: str
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedPart:
+    """A part S3 holds for an unfinished multipart upload."""
+
+    part_number: int
+    etag: str
+    size: int
 
 
 def _expiry(expires_s: int) -> int:
@@ -138,6 +148,25 @@ class PresignMixin:
             },
         )
         return str(completed["ETag"])
+
+    async def list_parts(
+        self, tenant_id: UUID | str, key: str, upload_id: str
+    ) -> list[UploadedPart]:
+        """The parts uploaded so far, in order (S3 pages them by 1000)."""
+        key = check_key(tenant_id, key)
+        parts: list[UploadedPart] = []
+        marker = 0
+        while True:
+            page = await self._client.list_parts(
+                Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumberMarker=marker
+            )
+            parts += [
+                UploadedPart(int(p["PartNumber"]), str(p["ETag"]), int(p["Size"]))
+                for p in page.get("Parts", [])
+            ]
+            if not page.get("IsTruncated"):
+                return parts
+            marker = int(page["NextPartNumberMarker"])
 
     async def abort_multipart(self, tenant_id: UUID | str, key: str, upload_id: str) -> None:
         """Abandon a multipart upload and free its parts."""

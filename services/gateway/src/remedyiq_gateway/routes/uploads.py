@@ -20,6 +20,7 @@ from remedyiq_gateway.schemas.files import (
     PartsResponse,
     UploadComplete,
     UploadCreate,
+    UploadedParts,
     UploadSession,
 )
 
@@ -62,6 +63,22 @@ async def presign_parts(
     settings: SettingsDep,
 ) -> PartsResponse:
     return await presigned.presign_parts(resources, settings, principal.tenant_id, file_id, body)
+
+
+@router.get(
+    "/{file_id}/parts",
+    operation_id="listUploadParts",
+    summary="The parts uploaded so far, with their ETags (resume after a reload)",
+    response_model=UploadedParts,
+    responses=responses(404, 409),
+)
+async def list_upload_parts(
+    file_id: UUID,
+    upload_id: Annotated[str, Query(pattern=UPLOAD_ID)],
+    principal: PrincipalDep,
+    resources: ResourcesDep,
+) -> UploadedParts:
+    return await presigned.list_parts(resources, principal.tenant_id, file_id, upload_id)
 
 
 @router.post(

@@ -89,6 +89,19 @@ class PartsResponse(BaseModel):
     expires_in_s: int
 
 
+class UploadedPartOut(BaseModel):
+    part_number: int
+    etag: str = Field(description="pass it back to complete the upload")
+    size_bytes: int
+
+
+class UploadedParts(BaseModel):
+    """The parts S3 holds: a client that lost its ETags resumes from these."""
+
+    upload_id: str
+    parts: list[UploadedPartOut]
+
+
 class CompletedPartIn(BaseModel):
     part_number: int = Field(ge=1, le=10_000)
     etag: str = Field(pattern=r'^"?[A-Za-z0-9-]{1,128}"?$', description="as S3 returned it")
