@@ -12,7 +12,8 @@ and ``--parsers`` parser processes. The bench uploads the log to S3 and publishe
 * peak RSS per service process (the kernel's high-water mark, ``VmHWM``) and of the servers;
 * writer rows/s per core: rows stored / CPU seconds of the ingest+writer process from submit to
   the start of ``analyzing`` (the writer's work; the ingest's coordination is in it too, so this
-  understates the writer);
+  understates the writer), and that CPU by thread name: the embedded engine's own threads
+  (``ThreadPool`` …: inserts, skip indexes, background merges) vs ``python`` (the services);
 * ClickHouse bytes on disk (``system.parts``) vs the raw log bytes.
 """
 
@@ -82,6 +83,21 @@ class Service:
         times = self.ps.cpu_times()
         return float(times.user + times.system)
 
+    def cpu_by_thread_name(self) -> dict[str, float]:
+        """CPU seconds of the process's live threads, summed by thread name: the embedded
+        ClickHouse names its threads (``ThreadPool``, ``BgSchPool`` …); Python's are ``python``."""
+        tick = os.sysconf("SC_CLK_TCK")
+        found: dict[str, float] = {}
+        folder = Path(f"/proc/{self.process.pid}/task")
+        for task in folder.iterdir():
+            try:
+                name = (task / "comm").read_text(encoding="utf-8").strip()
+                fields = (task / "stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+            except OSError:  # the thread ended meanwhile
+                continue
+            found[name] = found.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+        return found
+
     def peak_rss_mb(self) -> float:
         """The kernel's high-water mark of the process's resident memory."""
         status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="utf-8")
@@ -99,6 +115,7 @@ class Timeline:
     submitted: float = 0.0
     first: dict[str, float] = field(default_factory=dict)  # status → first event (monotonic)
     store_cpu: dict[str, float] = field(default_factory=dict)  # status → CPU s of ingest+writer
+    store_threads: dict[str, dict[str, float]] = field(default_factory=dict)  # … per thread name
     end: JobComplete | None = None
     ended: float = 0.0
     events: list[tuple[float, str, str, int]] = field(default_factory=list)  # t, status, stage, %
@@ -271,6 +288,7 @@ async def submit_and_follow(
             if update.status.value not in timeline.first:
                 timeline.first[update.status.value] = now
                 timeline.store_cpu[update.status.value] = store.cpu_s()
+                timeline.store_threads[update.status.value] = store.cpu_by_thread_name()
 
         async def on_complete(msg: Msg) -> None:
             end = JobComplete.model_validate_json(msg.data)
@@ -294,6 +312,7 @@ async def submit_and_follow(
             requested_at=datetime.now(UTC),
         )
         timeline.store_cpu["submitted"] = store.cpu_s()
+        timeline.store_threads["submitted"] = store.cpu_by_thread_name()
         timeline.submitted = time.monotonic()
         await publish(broker, "jobs.submit", message, tenant=str(tenant), msg_id=str(job_id))
         await asyncio.wait_for(ended.wait(), timeout_s)
@@ -408,6 +427,13 @@ def _figures(
         timeline.store_cpu.get("analyzing", timeline.store_cpu["end"])
         - (timeline.store_cpu["submitted"])
     )
+    until = timeline.store_threads.get("analyzing", {})
+    since = timeline.store_threads.get("submitted", {})
+    by_thread = {
+        name: round(cpu - since.get(name, 0.0), 2)
+        for name, cpu in sorted(until.items(), key=lambda item: -item[1])
+        if cpu - since.get(name, 0.0) >= 0.01
+    }
     stored = sum(table["bytes_on_disk"] for table in disk.values())
     submit_to_complete = timeline.ended - timeline.submitted
     return {
@@ -430,6 +456,7 @@ def _figures(
         },
         "writer_cpu_s": round(writer_cpu, 2),
         "writer_rows_per_s_per_core": round(rows / writer_cpu) if writer_cpu > 0 else None,
+        "writer_cpu_by_thread_s": by_thread,
         "parser_cpu_s": round(parser_cpu, 2),
         "parser_mb_per_s_per_core": round(size / 1e6 / parser_cpu, 1) if parser_cpu else None,
         "clickhouse": disk,
@@ -511,6 +538,12 @@ def print_report(report: dict[str, Any]) -> None:
         print(
             f"{r['file']:<22} ingest+writer peak RSS by stage (MB): "
             + ", ".join(f"{stage} {mb}" for stage, mb in stages.items())
+        )
+    for r in runs:
+        threads = r["writer_cpu_by_thread_s"]
+        print(
+            f"{r['file']:<22} ingest+writer CPU submit → analyzing by thread (s): "
+            + ", ".join(f"{name} {cpu}" for name, cpu in list(threads.items())[:5])
         )
     print("targets:")
     for target, verdict in report["verdicts"].items():
