@@ -7,9 +7,10 @@ from collections.abc import Callable
 from uuid import UUID
 
 from faststream import AckPolicy
-from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats import ConsumerConfig, JStream, PullSub
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig as JsConsumerConfig
+from nats.js.api import ConsumerInfo
 
 from remedyiq_platform.contracts.subjects import STREAMS, subject
 from remedyiq_platform.messaging import create_broker, provision_streams_of
@@ -17,7 +18,11 @@ from remedyiq_platform.messaging import create_broker, provision_streams_of
 STREAM = STREAMS["JOBS"].name
 
 
-def _subscribed(url: str, filter_subject: str, durable: str, ack_wait: float) -> NatsBroker:
+async def _started(
+    url: str, js: JetStreamContext, filter_subject: str, durable: str, ack_wait: float
+) -> ConsumerInfo:
+    """Start a broker whose one subscriber declares these settings, as a service starts (streams
+    provisioned, then its subscribers); the consumer's settings once it runs."""
     broker = create_broker(url, name="contracts-consumers")
 
     async def handler(body: bytes) -> None:
@@ -31,7 +36,14 @@ def _subscribed(url: str, filter_subject: str, durable: str, ack_wait: float) ->
         config=ConsumerConfig(ack_wait=ack_wait, max_ack_pending=7),
         ack_policy=AckPolicy.MANUAL,
     )(handler)
-    return broker
+    await broker.connect()
+    try:
+        await provision_streams_of(broker, replicas=1)
+        await broker.start()
+        info: ConsumerInfo = await js.consumer_info(STREAM, durable)
+        return info
+    finally:
+        await broker.stop()
 
 
 async def test_existing_consumer_takes_the_declared_settings(
@@ -44,29 +56,15 @@ async def test_existing_consumer_takes_the_declared_settings(
             name=name, durable_name=name, filter_subject=filter_subject, ack_wait=30.0
         ),
     )
-    broker = _subscribed(streams, filter_subject, name, ack_wait=4.0)
-    await broker.connect()
-    try:
-        await provision_streams_of(broker, replicas=1)
-        await broker.start()
-        info = await js.consumer_info(STREAM, name)
-        assert info.config.ack_wait == 4.0
-        assert info.config.max_ack_pending == 7
-        assert info.config.filter_subject == filter_subject  # the rest is kept
-    finally:
-        await broker.stop()
+    info = await _started(streams, js, filter_subject, name, ack_wait=4.0)
+    assert info.config.ack_wait == 4.0
+    assert info.config.max_ack_pending == 7
+    assert info.config.filter_subject == filter_subject  # the rest is kept
 
 
 async def test_a_missing_consumer_is_left_to_the_subscriber(
     streams: str, js: JetStreamContext, tenant_id: UUID, durable: Callable[[], str]
 ) -> None:
     name, filter_subject = durable(), subject("jobs.progress", tenant_id)
-    broker = _subscribed(streams, filter_subject, name, ack_wait=6.0)
-    await broker.connect()
-    try:
-        await provision_streams_of(broker, replicas=1)
-        await broker.start()
-        info = await js.consumer_info(STREAM, name)
-        assert info.config.ack_wait == 6.0
-    finally:
-        await broker.stop()
+    info = await _started(streams, js, filter_subject, name, ack_wait=6.0)
+    assert info.config.ack_wait == 6.0
