@@ -4,6 +4,7 @@ NATS client alone would bind to it unchanged: a new ack wait would never apply).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from faststream import AckPolicy
@@ -19,7 +20,12 @@ STREAM = STREAMS["JOBS"].name
 
 
 async def _started(
-    url: str, js: JetStreamContext, filter_subject: str, durable: str, ack_wait: float
+    url: str,
+    js: JetStreamContext,
+    filter_subject: str,
+    durable: str,
+    ack_wait: float,
+    **more: Any,
 ) -> ConsumerInfo:
     """Start a broker whose one subscriber declares these settings, as a service starts (streams
     provisioned, then its subscribers); the consumer's settings once it runs."""
@@ -33,7 +39,7 @@ async def _started(
         stream=JStream(STREAM, declare=False),
         durable=durable,
         pull_sub=PullSub(batch_size=1, timeout=1.0),
-        config=ConsumerConfig(ack_wait=ack_wait, max_ack_pending=7),
+        config=ConsumerConfig(ack_wait=ack_wait, max_ack_pending=7, **more),
         ack_policy=AckPolicy.MANUAL,
     )(handler)
     await broker.connect()
@@ -68,3 +74,20 @@ async def test_a_missing_consumer_is_left_to_the_subscriber(
     name, filter_subject = durable(), subject("jobs.progress", tenant_id)
     info = await _started(streams, js, filter_subject, name, ack_wait=6.0)
     assert info.config.ack_wait == 6.0
+
+
+async def test_settings_the_server_refuses_leave_the_consumer_and_the_service_running(
+    streams: str, js: JetStreamContext, tenant_id: UUID, durable: Callable[[], str]
+) -> None:
+    name, filter_subject = durable(), subject("jobs.progress", tenant_id)
+    await js.add_consumer(
+        STREAM,
+        config=JsConsumerConfig(
+            name=name, durable_name=name, filter_subject=filter_subject, ack_wait=30.0
+        ),
+    )
+    # a backoff longer than the deliveries allowed: JetStream refuses the update
+    info = await _started(
+        streams, js, filter_subject, name, ack_wait=4.0, max_deliver=1, backoff=[1.0, 2.0]
+    )
+    assert info.config.ack_wait == 30.0

@@ -33,7 +33,7 @@ from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 from opentelemetry.sdk.trace import TracerProvider
 from pydantic import ValidationError
 
@@ -154,10 +154,15 @@ async def reconcile_consumers(js: JetStreamContext, broker: NatsBroker) -> list[
             for name in EDITABLE_CONSUMER_FIELDS
             if getattr(config, name) is not None and getattr(current, name) != getattr(config, name)
         }
-        if wanted:
+        if not wanted:
+            continue
+        try:
             await js.add_consumer(stream, config=dataclasses.replace(current, **wanted))
-            logger.info("consumer %s of %s updated: %s", durable, stream, sorted(wanted))
-            updated.append(durable)
+        except APIError as exc:  # e.g. a server that cannot change one of them: keep serving
+            logger.warning("consumer %s of %s keeps its settings: %s", durable, stream, exc)
+            continue
+        logger.info("consumer %s of %s updated: %s", durable, stream, sorted(wanted))
+        updated.append(durable)
     return updated
 
 
