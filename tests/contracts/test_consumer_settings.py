@@ -52,16 +52,21 @@ async def _started(
         await broker.stop()
 
 
-async def test_existing_consumer_takes_the_declared_settings(
-    streams: str, js: JetStreamContext, tenant_id: UUID, durable: Callable[[], str]
-) -> None:
-    name, filter_subject = durable(), subject("jobs.progress", tenant_id)
+async def _existing(js: JetStreamContext, name: str, filter_subject: str) -> None:
+    """The consumer as an earlier release left it: ack wait 30 s."""
     await js.add_consumer(
         STREAM,
         config=JsConsumerConfig(
             name=name, durable_name=name, filter_subject=filter_subject, ack_wait=30.0
         ),
     )
+
+
+async def test_existing_consumer_takes_the_declared_settings(
+    streams: str, js: JetStreamContext, tenant_id: UUID, durable: Callable[[], str]
+) -> None:
+    name, filter_subject = durable(), subject("jobs.progress", tenant_id)
+    await _existing(js, name, filter_subject)
     info = await _started(streams, js, filter_subject, name, ack_wait=4.0)
     assert info.config.ack_wait == 4.0
     assert info.config.max_ack_pending == 7
@@ -80,12 +85,7 @@ async def test_settings_the_server_refuses_leave_the_consumer_and_the_service_ru
     streams: str, js: JetStreamContext, tenant_id: UUID, durable: Callable[[], str]
 ) -> None:
     name, filter_subject = durable(), subject("jobs.progress", tenant_id)
-    await js.add_consumer(
-        STREAM,
-        config=JsConsumerConfig(
-            name=name, durable_name=name, filter_subject=filter_subject, ack_wait=30.0
-        ),
-    )
+    await _existing(js, name, filter_subject)
     # a backoff longer than the deliveries allowed: JetStream refuses the update
     info = await _started(
         streams, js, filter_subject, name, ack_wait=4.0, max_deliver=1, backoff=[1.0, 2.0]
