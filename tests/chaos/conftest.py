@@ -27,7 +27,10 @@ LOG_SIZE = "4MB"
 SETTINGS = {
     "REMEDYIQ_INGEST_RANGE_BYTES": str(1024 * 1024),  # the smallest allowed: 4 ranges
     "REMEDYIQ_INGEST_BATCH_ROWS": "250",  # about 25 entry batches
-    "REMEDYIQ_WRITER_PULL_BATCH": "1",  # one batch per insert: a redelivery repeats one exactly
+    # one batch per insert: a redelivery repeats one exactly
+    "REMEDYIQ_WRITER_PULL_BATCH": "1",
+    "REMEDYIQ_WRITER_FLUSH_ROWS": "1",
+    "REMEDYIQ_WRITER_FLUSH_S": "1",
     "REMEDYIQ_DRAIN_TIMEOUT_S": "5",
     # how long the messages a killed process held wait to be delivered again (the services
     # tell JetStream they are still working every third of it)

@@ -13,7 +13,8 @@ from uuid import UUID
 import pyarrow as pa
 import pytest
 
-from remedyiq_analysis.columnar import to_ipc
+from remedyiq_analysis.batchbody import encode
+from remedyiq_analysis.columnar import ENTRY_SCHEMA, to_ipc
 from remedyiq_platform.contracts.messages import EntryBatchHeaders, FileRef, SubmitJob
 from remedyiq_platform.contracts.subjects import TENANT_HEADER, subject
 from remedyiq_platform.messaging import MAX_DELIVERIES, headers_for
@@ -53,6 +54,32 @@ def _arrow(rows: int, column: str = "line_number") -> bytes:
     return to_ipc(pa.record_batch({column: pa.array(range(rows), pa.uint32())}))
 
 
+def _body(headers: dict[str, str], rows: int, *, tenant: UUID | None = None) -> bytes:
+    """An entry-batch body of ``rows`` rows keyed as ``headers`` say (or for ``tenant``)."""
+    columns = [
+        pa.array(["x" * 40] * rows, field.type)
+        if pa.types.is_string(field.type)
+        else pa.array([1] * rows, field.type)
+        if pa.types.is_integer(field.type)
+        else pa.nulls(rows, field.type)
+        for field in ENTRY_SCHEMA
+    ]
+    return encode(
+        pa.RecordBatch.from_arrays(columns, schema=ENTRY_SCHEMA),
+        tenant_id=str(tenant or headers["tenant_id"]),
+        job_id=headers["job_id"],
+        batch_id=headers["batch_id"],
+        retention_days=int(headers["retention_days"]),
+    )
+
+
+def _undecodable(body: bytes) -> bytes:
+    """``body`` with its first compressed buffer (not a key column's) broken: the writer's
+    checks pass, ClickHouse refuses the insert."""
+    frame = body.index(b"\x28\xb5\x2f\xfd")  # the first ZSTD frame
+    return body[: frame + 4] + b"\xff" * 6 + body[frame + 10 :]
+
+
 async def test_poison_messages_are_dead_lettered_with_the_reason(
     fixtures_dir: Path, ensure_alive: Pipeline, tenant: UUID, cli: CliAnalyses
 ) -> None:
@@ -82,8 +109,12 @@ async def test_poison_messages_are_dead_lettered_with_the_reason(
          "ingest-stored", "invalid BatchStored"),
         (entries, b"not arrow at all", headers_for("EntryBatch.v1", own, _batch_headers(tenant, 1)),
          "writer", "not an Arrow IPC stream"),
-        (entries, _arrow(1), headers_for("EntryBatch.v1", own, _batch_headers(tenant, 5)),
-         "writer", "holds 1 rows, its headers say 5"),
+        (entries, _arrow(1), headers_for("EntryBatch.v1", own, _batch_headers(tenant, 1)),
+         "writer", "not those of log_entries: column 1 is line_number: uint32"),
+        (entries, _body(five := _batch_headers(tenant, 5), 1),
+         headers_for("EntryBatch.v1", own, five), "writer", "holds 1 rows, its headers say 5"),
+        (entries, _body(one := _batch_headers(tenant, 1), 1, tenant=other),
+         headers_for("EntryBatch.v1", own, one), "writer", f"carry tenant_id '{other}'"),
         (entries, _arrow(2), headers_for("EntryBatch.v1", own), "writer",
          "invalid EntryBatchHeaders"),
     ]  # fmt: skip
@@ -119,8 +150,9 @@ async def test_a_batch_that_cannot_be_stored_fails_its_job_and_holds_up_no_other
     fixtures_dir: Path, platform: Platform, tmp_path: Path, cli: CliAnalyses
 ) -> None:
     """A writer pulls tenant A's batches together with a batch of tenant B's job that ClickHouse
-    refuses (a column the table does not have): A's job completes; B's batch is dead-lettered
-    after the bounded retries and B's job fails with the reason instead of waiting for it."""
+    refuses (a broken compressed buffer: the writer's checks do not decode it): A's job
+    completes; B's batch is dead-lettered after the bounded retries and B's job fails with the
+    reason instead of waiting for it."""
     path = fixtures_dir / SMALL_LOG
     async with start_pipeline(platform, tmp_path, services=("ingest", "parser")) as pipeline:
         tenant_a = await platform.new_tenant("a")
@@ -137,7 +169,7 @@ async def test_a_batch_that_cannot_be_stored_fails_its_job_and_holds_up_no_other
         batch_id = (last.headers or {})["batch_id"]
         batch = _batch_headers(tenant_b, 3, job_id=job_b, batch_id=batch_id)
         headers = headers_for("EntryBatch.v1", str(tenant_b), batch)
-        poison = _arrow(3, column="no_such_column")
+        poison = _undecodable(_body(batch, 3))
         await pipeline.publish_raw(entries_b, poison, headers)
 
         await pipeline.start_more(("writer",))  # one pull gets them all
@@ -151,11 +183,11 @@ async def test_a_batch_that_cannot_be_stored_fails_its_job_and_holds_up_no_other
         assert letter.consumer == "writer"
         assert letter.attempts == MAX_DELIVERIES
         assert "could not be stored" in letter.reason
-        assert "no_such_column" in letter.reason
+        assert "not a valid ZSTD frame" in letter.reason
         assert base64.b64decode(letter.body_b64) == poison
 
         failed = await pipeline.wait_end(tenant_b, job_b, within_s=60)
         assert failed.status == "failed"
         assert failed.error_message is not None
         assert f"batch {batch_id} (log_entries): could not be stored" in failed.error_message
-        assert "no_such_column" in failed.error_message
+        assert "not a valid ZSTD frame" in failed.error_message

@@ -10,12 +10,11 @@ from collections import defaultdict
 from pathlib import Path
 from uuid import UUID
 
-import pyarrow as pa
 import pytest
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig
 
-from remedyiq_analysis.load import insert_table
+from remedyiq_analysis.load import insert_bodies
 from remedyiq_platform.contracts.subjects import subject, wildcard
 from remedyiq_platform.stores import batches_repo
 from remedyiq_platform.stores.jobstatus import JobStatus
@@ -129,13 +128,12 @@ async def test_redelivery_after_a_writer_died_between_insert_and_ack(
             by_table[batch.headers.table].append(batch)
         clickhouse = platform.clickhouse
         for table, group in by_table.items():
-            combined = pa.concat_tables([b.rows for b in group], promote_options="default")
             await clickhouse.run(
-                insert_table,
+                insert_bodies,
                 clickhouse.client,
                 clickhouse.database,
                 table,
-                combined,
+                [b.raw.data for b in group],
                 {"insert_deduplication_token": entries.insert_token(group)},
             )
         # ...half of them recorded in the ledger, then it died: nothing acknowledged

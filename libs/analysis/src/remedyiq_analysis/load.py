@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import pyarrow as pa
 from clickhouse_connect.driver.client import Client
 
+from remedyiq_analysis.batchbody import TABLES, join, with_keys
 from remedyiq_analysis.columnar import ENTRY_SCHEMA
 from remedyiq_analysis.migrate import check_identifier
-
-
-def with_columns(table: pa.Table, **constants: str | int) -> pa.Table:
-    """``table`` plus constant columns (tenant_id, job_id, batch_id, retention_days…)."""
-    rows = table.num_rows
-    for name, value in constants.items():
-        kind = pa.uint16() if isinstance(value, int) else pa.string()
-        table = table.append_column(name, pa.array([value] * rows, kind))
-    return table
 
 
 def insert_table(
@@ -31,6 +24,25 @@ def insert_table(
             table_name, table, database=check_identifier(database), settings=settings or None
         )
     return int(table.num_rows)
+
+
+def insert_bodies(
+    client: Client,
+    database: str,
+    table_name: str,
+    bodies: Sequence[bytes],
+    settings: dict[str, object],
+) -> None:
+    """One insert of entry-batch message bodies (``batchbody``, already checked) into
+    ``table_name``: the engine decodes their Arrow buffers, Python only joins the streams."""
+    schema = TABLES[table_name]  # KeyError: not a table of batches
+    client.raw_insert(
+        f"{check_identifier(database)}.{table_name}",
+        schema.names,
+        join(bodies),
+        settings=settings or None,
+        fmt="ArrowStream",
+    )
 
 
 def insert_entry_files(
@@ -95,5 +107,5 @@ def insert_batch(
     """Insert one batch of ``log_entries`` or ``log_gaps`` rows of one job; returns the row
     count."""
     table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-    keyed = with_columns(table, tenant_id=tenant_id, job_id=job_id, retention_days=retention_days)
+    keyed = with_keys(table, tenant_id=tenant_id, job_id=job_id, retention_days=retention_days)
     return insert_table(client, database, table_name, keyed, {})

@@ -22,7 +22,8 @@ from uuid import UUID
 from nats.aio.msg import Msg
 
 from remedyiq_analysis.analyze import analyze
-from remedyiq_analysis.columnar import entries_batch, gaps_batch, to_ipc
+from remedyiq_analysis.batchbody import encode
+from remedyiq_analysis.columnar import entries_batch, gaps_batch
 from remedyiq_analysis.meta import INPUT_FILES_ARTEFACT, FileMeta, JobMeta, input_files
 from remedyiq_analysis.report import AnalysisOptions, Report
 from remedyiq_arlog import summary_codec
@@ -157,19 +158,24 @@ async def _join(deps: IngestDeps, tenant: str, job_id: UUID, flags: dict[str, ob
     )
     retention = tenant_row.retention_days if tenant_row else 90
     chunks = [boundary[i : i + deps.batch_rows] for i in range(0, len(boundary), deps.batch_rows)]
-    bodies = [
-        ("log_entries", f"join.{i}", to_ipc(entries_batch(c), compression="zstd"), len(c))
-        for i, c in enumerate(chunks or [[]])
+    batches = [
+        ("log_entries", f"join.{i}", entries_batch(chunk)) for i, chunk in enumerate(chunks or [[]])
     ]
-    gaps = result.line_gaps + result.thread_gaps
-    bodies.append(("log_gaps", "gaps.0", to_ipc(gaps_batch(gaps), compression="zstd"), len(gaps)))
-    for table, batch_id, body, rows in bodies:
+    batches.append(("log_gaps", "gaps.0", gaps_batch(result.line_gaps + result.thread_gaps)))
+    for table, batch_id, batch in batches:
         headers = EntryBatchHeaders(
             job_id=job_id,
             tenant_id=UUID(tenant),
             batch_id=batch_id,
             table=table,
-            rows=rows,
+            rows=batch.num_rows,
+            retention_days=retention,
+        )
+        body = encode(
+            batch,
+            tenant_id=tenant,
+            job_id=str(job_id),
+            batch_id=batch_id,
             retention_days=retention,
         )
         await publish_bytes(
@@ -181,7 +187,7 @@ async def _join(deps: IngestDeps, tenant: str, job_id: UUID, flags: dict[str, ob
             msg_id=f"{job_id}:{batch_id}",
         )
     async with deps.database.tenant(tenant) as conn:
-        total = sum(r.batches or 0 for r in ranges) + len(bodies)
+        total = sum(r.batches or 0 for r in ranges) + len(batches)
         await coordination_repo.set_batches_expected(conn, job_id, total)
     await change(deps, tenant, job_id, stage="storing", progress_pct=70)
     await _maybe_finish(deps, tenant, job_id, redelivered=False)

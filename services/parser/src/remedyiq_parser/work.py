@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from remedyiq_analysis.columnar import entries_batch, to_ipc
+from remedyiq_analysis.batchbody import encode
+from remedyiq_analysis.columnar import entries_batch
 from remedyiq_analysis.meta import FileMeta
 from remedyiq_analysis.options import parse_options
 from remedyiq_arlog.ranges import ByteRange
@@ -87,10 +88,17 @@ def _emit(rows: Iterator[Row], message: ParseRange, publish: Publish) -> tuple[i
 
 def _publish_rows(rows: list[Row], message: ParseRange, publish: Publish, sequence: int) -> int:
     """Publish ``rows`` as one batch, or as halves if the encoded batch is too large."""
-    body = to_ipc(entries_batch(rows), compression="zstd")
+    batch_id = f"r{message.range_index}.b{sequence}"
+    body = encode(
+        entries_batch(rows),
+        tenant_id=str(message.tenant_id),
+        job_id=str(message.job_id),
+        batch_id=batch_id,
+        retention_days=message.retention_days,
+    )
     if len(body) > MAX_BATCH_BYTES and len(rows) > 1:
         half = len(rows) // 2
         sequence = _publish_rows(rows[:half], message, publish, sequence)
         return _publish_rows(rows[half:], message, publish, sequence)
-    publish(f"r{message.range_index}.b{sequence}", "log_entries", body, len(rows))
+    publish(batch_id, "log_entries", body, len(rows))
     return sequence + 1

@@ -1,4 +1,5 @@
-"""Composition root of the writer: settings → clients → broker with its two subscribers."""
+"""Composition root of the writer: settings → clients → broker with its two subscribers
+(entry batches wait in :class:`~remedyiq_writer.pending.Pending` for one large insert)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from remedyiq_platform.service import Service
 from remedyiq_platform.stores.postgres import Database
 from remedyiq_platform.telemetry import tracer_provider
 from remedyiq_writer import entries, live
+from remedyiq_writer.pending import Pending
 from remedyiq_writer.settings import WriterSettings
 
 BatchMessage = Annotated[NatsBatchMessage, Context("message")]
 
 
-def register(broker: NatsBroker, deps: entries.WriterDeps, pull: int) -> live.LiveState:
+def register(
+    broker: NatsBroker, deps: entries.WriterDeps, pull: int, pending: Pending
+) -> live.LiveState:
     state = live.LiveState()
 
     @broker.subscriber(
@@ -32,7 +36,7 @@ def register(broker: NatsBroker, deps: entries.WriterDeps, pull: int) -> live.Li
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_entries(message: BatchMessage) -> None:
-        await entries.store_batches(list(message.raw_message), deps)
+        await pending.add(await entries.accept(list(message.raw_message), deps))
 
     @broker.subscriber(
         wildcard("logs.tail"),
@@ -65,7 +69,12 @@ def create_service(
         runtime.clickhouse_dsn.get_secret_value(), runtime.clickhouse_database
     )
     deps = entries.WriterDeps(broker=broker, clickhouse=store, ack_wait_s=runtime.nats_ack_wait_s)
-    register(broker, deps, runtime.writer_pull_batch)
+    pending = Pending(
+        lambda batches: entries.store(batches, deps),
+        flush_rows=runtime.writer_flush_rows,
+        flush_s=runtime.writer_flush_s,
+    )
+    register(broker, deps, runtime.writer_pull_batch, pending)
 
     async def open_clients() -> None:
         if own_clickhouse:
@@ -83,6 +92,7 @@ def create_service(
         name="writer",
         broker=broker,
         on_start=[lambda: provision_streams_of(broker, runtime.nats_stream_replicas), open_clients],
+        before_stop=[pending.drain],
         on_stop=[close_clients],
         checks={
             "nats": lambda: broker_ready(broker),

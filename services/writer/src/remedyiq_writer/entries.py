@@ -1,9 +1,10 @@
 """Storing parsed entry batches: many messages, few large inserts, every row exactly once.
 
-For each pulled group of messages: drop (and dead-letter) the unusable ones; acknowledge at once
-those the ledger (PostgreSQL ``job_batches``) already has; for messages delivered again after a
-crash, delete whatever rows they may have left; insert all the rest in one insert per table
-(rows carry their ``batch_id``); record them in the ledger; announce them on
+Pulled messages are checked as they arrive (the unusable ones are dead-lettered) and wait in
+:mod:`remedyiq_writer.pending` until there are rows enough for one large insert. For each such
+group: skip those the ledger (PostgreSQL ``job_batches``) already has; for messages delivered
+again after a crash, delete whatever rows they may have left; insert all the rest in one insert
+per table (rows carry their ``batch_id``); record them in the ledger; announce them on
 ``jobs.{tenant}.stored``; and only then acknowledge. A crash anywhere before the acknowledgement
 redelivers the messages, and every step above is idempotent. A group that cannot be stored is
 stored again one batch at a time, so that a poison batch is retried (and dead-lettered) alone.
@@ -17,12 +18,11 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-import pyarrow as pa
 from faststream.nats import NatsBroker
 from nats.aio.msg import Msg
 
-from remedyiq_analysis.columnar import from_ipc
-from remedyiq_analysis.load import delete_batches, insert_table, with_columns
+from remedyiq_analysis.batchbody import BadBody, check
+from remedyiq_analysis.load import delete_batches, insert_bodies
 from remedyiq_platform.clickhouse import ClickHouse
 from remedyiq_platform.contracts.messages import BatchStored, EntryBatchHeaders
 from remedyiq_platform.messaging import (
@@ -61,7 +61,6 @@ class Batch:
     raw: Msg
     tenant: str
     headers: EntryBatchHeaders
-    rows: pa.Table
 
 
 class UnusableBody(PoisonMessage):
@@ -74,35 +73,32 @@ class UnusableBody(PoisonMessage):
 
 
 def decode(raw: Msg) -> Batch:
-    """Validated metadata and rows of one entry batch; :class:`PoisonMessage` if unusable."""
+    """Checked metadata and body of one entry batch; :class:`PoisonMessage` if unusable.
+
+    The body's rows are not decoded here: only its schema and key columns are checked
+    (``batchbody.check``), and ClickHouse decodes the rest on insert.
+    """
     tenant, headers = open_headers(raw, EntryBatchHeaders)
     try:
-        table = from_ipc(raw.data)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise UnusableBody(f"the body is not an Arrow IPC stream: {exc}", tenant, headers) from None
-    if table.num_rows != headers.rows:
-        raise UnusableBody(
-            f"the batch holds {table.num_rows} rows, its headers say {headers.rows}",
-            tenant,
-            headers,
+        rows = check(
+            raw.data,
+            headers.table,
+            tenant_id=tenant,
+            job_id=str(headers.job_id),
+            batch_id=headers.batch_id,
+            retention_days=headers.retention_days,
         )
-    keyed = with_columns(
-        table,
-        tenant_id=tenant,
-        job_id=str(headers.job_id),
-        batch_id=headers.batch_id,
-        retention_days=headers.retention_days,
-    )
-    return Batch(raw, tenant, headers, keyed)
+    except BadBody as exc:
+        raise UnusableBody(str(exc), tenant, headers) from None
+    if rows != headers.rows:
+        raise UnusableBody(
+            f"the batch holds {rows} rows, its headers say {headers.rows}", tenant, headers
+        )
+    return Batch(raw, tenant, headers)
 
 
-async def store_batches(raws: list[Msg], deps: WriterDeps) -> None:
-    """Store a pulled group of entry-batch messages (see the module docstring)."""
-    async with keep_in_progress(raws, deps.ack_wait_s):
-        await _store(raws, deps)
-
-
-async def _store(raws: list[Msg], deps: WriterDeps) -> None:
+async def accept(raws: list[Msg], deps: WriterDeps) -> list[Batch]:
+    """The usable batches of pulled messages; the others are dead-lettered with the reason."""
     batches: list[Batch] = []
     for raw in raws:
         try:
@@ -112,6 +108,16 @@ async def _store(raws: list[Msg], deps: WriterDeps) -> None:
             await dead_letter(deps.broker, raw, str(exc), consumer=CONSUMER)
         except PoisonMessage as exc:
             await dead_letter(deps.broker, raw, str(exc), consumer=CONSUMER)
+    return batches
+
+
+async def store(batches: list[Batch], deps: WriterDeps) -> None:
+    """Store accepted batches together (see the module docstring)."""
+    async with keep_in_progress([batch.raw for batch in batches], deps.ack_wait_s):
+        await _store(batches, deps)
+
+
+async def _store(batches: list[Batch], deps: WriterDeps) -> None:
     try:
         await _store_group(batches, deps)
     except Exception as exc:
@@ -189,13 +195,12 @@ async def _insert(batches: list[Batch], deps: WriterDeps, *, alone: bool = False
                     job_id=str(batch.headers.job_id),
                     batch_ids=[batch.headers.batch_id],
                 )
-        combined = pa.concat_tables([b.rows for b in group], promote_options="default")
         await client.run(
-            insert_table,
+            insert_bodies,
             client.client,
             client.database,
             table_name,
-            combined,
+            [batch.raw.data for batch in group],
             {"insert_deduplication_token": insert_token(group, alone=alone)},
         )
 

@@ -17,8 +17,9 @@ from uuid import UUID, uuid5
 import pyarrow as pa
 from nats.aio.msg import Msg
 
+from remedyiq_analysis.batchbody import with_keys
 from remedyiq_analysis.columnar import entries_batch
-from remedyiq_analysis.load import insert_table, with_columns
+from remedyiq_analysis.load import insert_table
 from remedyiq_arlog.options import ParseOptions
 from remedyiq_arlog.parser import RangeParser
 from remedyiq_platform.contracts.messages import TailLines
@@ -110,7 +111,7 @@ async def _store(tenant: str, message: TailLines, deps: WriterDeps, state: LiveS
     if not rows:
         return
     batch_id = f"live.{number}.{message.seq}"
-    table = with_columns(
+    table = with_keys(
         pa.Table.from_batches([entries_batch(rows)]),
         tenant_id=tenant,
         job_id=str(job_id),

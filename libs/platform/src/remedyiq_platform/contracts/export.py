@@ -170,7 +170,10 @@ def _message(contract: str) -> JsonObject:
         payload = {
             "type": "string",
             "format": "binary",
-            "description": "an Arrow IPC stream; its metadata is in the headers",
+            "description": (
+                "an Arrow IPC stream (ZSTD-compressed buffers): the table's columns, then "
+                "tenant_id, job_id, batch_id and retention_days, equal to the headers'"
+            ),
         }
     return {
         "name": contract,

@@ -150,7 +150,12 @@ class RangeParsed(Contract):
 
 
 class EntryBatchHeaders(Contract):
-    """NATS headers of ``jobs.{tenant}.entries`` (the body is an Arrow IPC stream)."""
+    """NATS headers of ``jobs.{tenant}.entries``.
+
+    The body is an Arrow IPC stream of the table's rows with the key columns ``tenant_id,
+    job_id, batch_id, retention_days`` equal to these headers (``remedyiq_analysis.batchbody``):
+    the writer checks them and inserts the stream as it is.
+    """
 
     job_id: UUID
     tenant_id: UUID
