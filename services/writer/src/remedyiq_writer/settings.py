@@ -26,7 +26,7 @@ class WriterRuntime(ServiceSettings, ClickHouseSettings):
         "the embedded engine's memory grows with this)",
     )
     writer_flush_s: float = Field(
-        2.0, gt=0, description="the longest an entry batch waits for others before it is stored"
+        1.0, gt=0, description="the longest an entry batch waits for others before it is stored"
     )
     writer_live_flush_s: float = Field(
         1.0, gt=0, description="a live record waiting for its next line is stored after this"
