@@ -4,8 +4,8 @@ clickhouse-connect's client is synchronous (and chDB, the local engine, has no a
 every call runs in a worker thread; up to ``max_concurrent`` at once, so one slow query does not
 hold up the others (the HTTP client is thread-safe without a session, so it opens none; the
 embedded engine runs concurrent queries). Reads of job data go through
-:class:`~remedyiq_analysis.scope.JobScope`, which always binds the tenant; writes go through
-:meth:`ClickHouse.insert`.
+:class:`~remedyiq_analysis.scope.JobScope`, which always binds the tenant; the writer's inserts
+(``remedyiq_analysis.load``) carry the tenant in every row, checked against the message's.
 """
 
 from __future__ import annotations
