@@ -215,4 +215,8 @@ def test_entry_batch_schema_describes_the_header_values_on_the_wire() -> None:
     validator = _schema_file("EntryBatch.v1")
     assert list(validator.iter_errors(wire)) == []
     assert list(validator.iter_errors({**wire, "rows": "seven"}))
+    assert list(validator.iter_errors({**wire, "final": "maybe"}))
     assert EntryBatchHeaders.model_validate(wire) == headers  # and the writer reads it back
+    final = {**wire, "final": "true"}
+    assert list(validator.iter_errors(final)) == []
+    assert EntryBatchHeaders.model_validate(final).final

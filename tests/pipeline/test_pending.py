@@ -18,9 +18,14 @@ from remedyiq_writer.pending import Pending
 TENANT = uuid.uuid4()
 
 
-def _batch(name: str, rows: int) -> Batch:
+def _batch(name: str, rows: int, *, final: bool = False) -> Batch:
     headers = EntryBatchHeaders(
-        job_id=uuid.uuid4(), tenant_id=TENANT, batch_id=name, table="log_entries", rows=rows
+        job_id=uuid.uuid4(),
+        tenant_id=TENANT,
+        batch_id=name,
+        table="log_entries",
+        rows=rows,
+        final=final,
     )
     return Batch(raw=cast(Msg, None), tenant=str(TENANT), headers=headers)
 
@@ -75,6 +80,14 @@ async def test_the_timer_of_a_group_stored_when_full_stores_nothing() -> None:
     assert stored.groups == [["a", "b"]]
     await asyncio.sleep(0.2)
     assert stored.groups == [["a", "b"], ["c"]]
+
+
+async def test_a_jobs_final_batch_stores_what_waits_at_once() -> None:
+    stored = Recorder()
+    pending = Pending(stored, flush_rows=1000, flush_s=30)
+    await pending.add([_batch("a", 1)])
+    await pending.add([_batch("join.0", 1), _batch("gaps.0", 0, final=True)])
+    assert stored.groups == [["a", "join.0", "gaps.0"]]
 
 
 async def test_drain_stores_what_waits_and_then_every_arrival_at_once() -> None:

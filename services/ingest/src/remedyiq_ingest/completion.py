@@ -162,7 +162,7 @@ async def _join(deps: IngestDeps, tenant: str, job_id: UUID, flags: dict[str, ob
         ("log_entries", f"join.{i}", entries_batch(chunk)) for i, chunk in enumerate(chunks or [[]])
     ]
     batches.append(("log_gaps", "gaps.0", gaps_batch(result.line_gaps + result.thread_gaps)))
-    for table, batch_id, batch in batches:
+    for number, (table, batch_id, batch) in enumerate(batches, 1):
         headers = EntryBatchHeaders(
             job_id=job_id,
             tenant_id=UUID(tenant),
@@ -170,6 +170,7 @@ async def _join(deps: IngestDeps, tenant: str, job_id: UUID, flags: dict[str, ob
             table=table,
             rows=batch.num_rows,
             retention_days=retention,
+            final=number == len(batches),
         )
         body = encode(
             batch,

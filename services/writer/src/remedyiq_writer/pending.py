@@ -2,7 +2,8 @@
 
 ClickHouse wants few large inserts (each makes a part, and parts are merged again later), while
 parsers publish batches of ~20k rows as they go. Accepted batches wait here, unacknowledged,
-until they hold ``flush_rows`` rows or the oldest has waited ``flush_s`` seconds; then they are
+until they hold ``flush_rows`` rows, or the oldest has waited ``flush_s`` seconds, or a job's
+final batch arrives (ingest marks it; the job's other batches came before it); then they are
 stored together. A pull that fills the group stores it before the handler returns, so the
 writer pulls no more than it can store (back-pressure); the time limit stores a slow trickle.
 Waiting messages are not acknowledged, so a crash loses none of them: JetStream delivers them
@@ -42,7 +43,8 @@ class Pending:
         first = not self._batches  # a new group: its own timer
         self._batches.extend(batches)
         self._rows += sum(batch.headers.rows for batch in batches)
-        if self._draining or self._rows >= self.flush_rows:
+        final = any(batch.headers.final for batch in batches)
+        if final or self._draining or self._rows >= self.flush_rows:
             await self.flush()
         elif first:
             self._timer = asyncio.create_task(self._flush_later(self._generation))

@@ -26,7 +26,10 @@ class WriterRuntime(ServiceSettings, ClickHouseSettings):
         "the embedded engine's memory grows with this)",
     )
     writer_flush_s: float = Field(
-        1.0, gt=0, description="the longest an entry batch waits for others before it is stored"
+        5.0,
+        gt=0,
+        description="the longest an entry batch waits for others before it is stored (a job's "
+        "final batch is stored at once, with all that waits)",
     )
     writer_live_flush_s: float = Field(
         1.0, gt=0, description="a live record waiting for its next line is stored after this"

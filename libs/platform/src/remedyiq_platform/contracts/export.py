@@ -68,8 +68,9 @@ def body_of(contract: str) -> str:
 def as_header_values(schema: JsonObject) -> JsonObject:
     """A flat object schema as NATS headers: every value travels as text.
 
-    Integers become decimal strings (bounds kept in the description); strings keep their
-    pattern, format and enum. Other headers may be present (tracing, FastStream's own).
+    Integers become decimal strings (bounds kept in the description), booleans ``true`` or
+    ``false`` (also ``True``, ``False``, 1, 0: what Python writes and pydantic reads); strings
+    keep their pattern, format and enum. Other headers may be present (tracing, FastStream's own).
     """
     properties: JsonObject = {}
     for name, prop in schema["properties"].items():
@@ -77,6 +78,15 @@ def as_header_values(schema: JsonObject) -> JsonObject:
             bounds = [f"{k} {prop[k]}" for k in ("minimum", "maximum") if k in prop]
             text = "an integer, as decimal text" + (f" ({', '.join(bounds)})" if bounds else "")
             properties[name] = {"type": "string", "pattern": r"^-?[0-9]+$", "description": text}
+        elif prop.get("type") == "boolean":
+            text = "a boolean, as text (true/false)" + (
+                f": {prop['description']}" if "description" in prop else ""
+            )
+            properties[name] = {
+                "type": "string",
+                "pattern": r"^(true|false|True|False|1|0)$",
+                "description": text,
+            }
         else:
             properties[name] = {k: v for k, v in prop.items() if k != "default"}
         if "title" in prop:

@@ -163,6 +163,11 @@ class EntryBatchHeaders(Contract):
     table: Literal["log_entries", "log_gaps"]
     rows: int = Field(ge=0)
     retention_days: int = Field(90, ge=1, le=3650)
+    final: bool = Field(
+        False,
+        description="the job's last batch (all others were published before it): the writer "
+        "stores what waits at once instead of waiting for more",
+    )
 
 
 class BatchStored(Contract):
