@@ -117,23 +117,36 @@ def _refine_averages(
     wanted = [row for row in rows if row.exact_avg.denominator == 2 or seen[row.exact_avg] > 1]
     if not wanted:
         return
+    # the wanted groups as a set built by a subquery: tens of thousands of groups in an IN
+    # literal take ClickHouse minutes to plan (65k pairs: 92 s; this: 0.6 s)
     fetched = scope.rows(
         f"""
-        SELECT {group_expr} AS g, {key_expr} AS k,
-               groupArray(duration_ms)
-        FROM $E WHERE $JOB AND {where} AND (g, k) IN {{pairs:Array(Tuple(String, String))}}
-        GROUP BY g, k
+        SELECT {group_expr} AS g, {key_expr} AS k, duration_ms, count()
+        FROM $E WHERE $JOB AND {where} AND (g, k) IN (
+            SELECT pair.1, pair.2
+            FROM (SELECT arrayJoin(arrayZip({{gs:Array(String)}}, {{ks:Array(String)}})) AS pair)
+        )
+        GROUP BY g, k, duration_ms
         """,
-        pairs=[(row.group, row.key) for row in wanted],
+        gs=[row.group for row in wanted],
+        ks=[row.key for row in wanted],
     )
-    durations = {(str(g), str(k)): list(values) for g, k, values in fetched}
+    # each distinct run time with how often it occurs (a large group has far fewer distinct
+    # run times than calls): the sum is still the reference's, one addition per call
+    durations: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for g, k, value, times in fetched:
+        durations.setdefault((str(g), str(k)), []).append((int(value), int(times)))
     for row in wanted:
         values = durations.get((row.group, row.key))
         if values:
             total = 0.0
-            for value in sorted(values, reverse=True):
-                total += int(value) / 1000.0
-            row.float_avg = total / len(values)
+            calls = 0
+            for value, times in sorted(values, reverse=True):
+                seconds = value / 1000.0
+                for _ in range(times):
+                    total += seconds
+                calls += times
+            row.float_avg = total / calls
 
 
 def build(
