@@ -131,8 +131,7 @@ ALL_NAMES: Final = tuple(sorted(_BY_NAME))
 COLUMNS: Final = frozenset(f.column for f in FIELDS)
 SELECTIVE_COLUMNS: Final = frozenset({"trace_id", "rpc_id", "thread_id", "request_id"})
 SORT_KEY_COLUMNS: Final = frozenset({"log_type", "timestamp"})  # after tenant_id, job_id
-SKIP_INDEX_COLUMNS: Final = frozenset({"trace_id"})  # bloom_filter; raw_text's tokenbf needs
-# case-sensitive hasToken, which our case-insensitive free text does not use
+SKIP_INDEX_COLUMNS: Final = frozenset({"trace_id"})  # bloom_filter (migration 0003)
 
 
 def resolve(name: str) -> Field | None:
