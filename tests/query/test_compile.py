@@ -7,7 +7,7 @@ import pytest
 from remedyiq_query import CompiledQuery, compile_query
 
 POS = "positionCaseInsensitiveUTF8(raw_text, {%s:String}) > 0"
-TOK = "hasToken(lower(raw_text), {%s:String})"
+TOK = "hasToken(raw_text, {%s:String})"
 
 
 def pos(name: str) -> str:
@@ -49,7 +49,7 @@ CASES: list[tuple[str, str, dict[str, object]]] = [
      "lowerUTF8(filter_name) = lowerUTF8({q0:String})", {"q0": "HPD:Set Status"}),
     ("escalation:E1", "lowerUTF8(esc_name) = lowerUTF8({q0:String})", {"q0": "E1"}),
     ("pool:3", "lowerUTF8(esc_pool) = lowerUTF8({q0:String})", {"q0": "3"}),
-    ("raw:x", "hasToken(lower(raw_text), {q0:String})", {"q0": "x"}),
+    ("raw:x", "hasToken(raw_text, {q0:String})", {"q0": "x"}),
     ('user:""', "empty(user)", {}),
     # exists
     ("form:*", "notEmpty(form)", {}),

@@ -115,19 +115,18 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 def _words(field: Field, value: Value, bind: Bind) -> Leaf:
-    """Whole words of ``value``, case-insensitive (ASCII), each through the token index over
-    ``lower(column)``: a word that is not in the log reads nothing. Unquoted words may come in
-    any order; a quoted phrase, or a value with separators other than spaces (``HPD:Help``,
-    ``ARERR[302]``), must also appear as written. A value of separators only is a substring."""
+    """Whole words of ``value``, case-insensitive: ``hasToken`` per word, answered by the text
+    index of the column (migration 0006; its preprocessor lower-cases lines and words alike), so a
+    word reads only the rows it is in. Unquoted words may come in any order; a quoted phrase, or
+    a value with separators other than spaces (``HPD:Help``, ``ARERR[302]``), must also appear as
+    written. A value of separators only is a substring."""
     column = field.column
     words = _TOKEN.findall(value.text)
     if not words:
         placeholder = bind(value.text, "String")
         return Leaf(f"positionCaseInsensitiveUTF8({column}, {placeholder}) > 0", column, scan=True)
-    checks = [
-        f"hasToken(lower({column}), {bind(word.translate(_ASCII_LOWER), 'String')})"
-        for word in dict.fromkeys(words)
-    ]
+    lowered = dict.fromkeys(word.translate(_ASCII_LOWER) for word in words)
+    checks = [f"hasToken({column}, {bind(word, 'String')})" for word in lowered]
     if value.quoted or " ".join(value.text.split()) != " ".join(words):
         placeholder = bind(value.text, "String")
         checks.append(f"positionCaseInsensitiveUTF8({column}, {placeholder}) > 0")
