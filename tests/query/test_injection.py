@@ -20,7 +20,6 @@ RESIDUE = re.compile(r"[A-Za-z0-9_ (),=!<>]*")
 SQL_WORDS = frozenset(
     {"AND", "OR", "NOT", "IN", "LIKE", "ILIKE"}
     | {"lowerUTF8", "positionCaseInsensitiveUTF8", "notEmpty", "empty", "fromUnixTimestamp64Milli"}
-    | {"hasToken"}
 )
 VOCABULARY = SQL_WORDS | COLUMNS | {"0", "1"}
 

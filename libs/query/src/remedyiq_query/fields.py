@@ -27,8 +27,7 @@ class Match(StrEnum):
 
     EXACT = "exact"  # whole value, case-sensitive: identifiers, so equality can use an index
     EQUALS = "equals"  # whole value, case-insensitive: names of forms, users, filters …
-    CONTAINS = "contains"  # substring, case-insensitive: messages, statements
-    WORDS = "words"  # whole words, case-insensitive, through a token index: the raw lines
+    CONTAINS = "contains"  # substring, case-insensitive: messages, statements, raw text
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +117,7 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("pool", "esc_pool", _S, "escalation pool", ("esc_pool",)),
     Field("line", "line_number", FieldType.INT, "first line of the row in its file"),
     Field("file", "file_number", FieldType.INT, "input file number (1-based)"),
-    Field("raw", "raw_text", _S, "the row's original log lines", ("text",), match=Match.WORDS),
+    Field("raw", "raw_text", _S, "the row's original log lines", ("text",), match=Match.CONTAINS),
 )  # fmt: skip
 
 _BY_NAME: Final[dict[str, Field]] = {}
@@ -133,7 +132,6 @@ COLUMNS: Final = frozenset(f.column for f in FIELDS)
 SELECTIVE_COLUMNS: Final = frozenset({"trace_id", "rpc_id", "thread_id", "request_id"})
 SORT_KEY_COLUMNS: Final = frozenset({"log_type", "timestamp"})  # after tenant_id, job_id
 SKIP_INDEX_COLUMNS: Final = frozenset({"trace_id"})  # bloom_filter (migration 0003)
-RAW: Final = _BY_NAME["raw"]  # what bare words and phrases search
 
 
 def resolve(name: str) -> Field | None:

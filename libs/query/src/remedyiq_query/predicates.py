@@ -7,13 +7,11 @@ placeholder, so the SQL text is built from constants of this module and placehol
 from __future__ import annotations
 
 import difflib
-import re
-import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import KqlError
-from .fields import RAW, Field, FieldType, Match
+from .fields import Field, FieldType, Match
 from .nodes import Value
 from .values import (
     BOOL_WORDS,
@@ -38,7 +36,7 @@ class Leaf:
     column: str
     equality: bool = False  # matching rows have column = one of a few values
     bounded: bool = False  # matching rows have column within a range
-    scan: bool = False  # reads a text column (a pattern, or words the token index may rule out)
+    scan: bool = False  # substring or pattern search (no index helps)
     leading_wildcard: bool = False
 
 
@@ -102,50 +100,27 @@ def range_leaf(field: Field, op: str, value: Value, span: Span, bind: Bind) -> L
 
 
 def free_text_leaf(value: Value, bind: Bind) -> Leaf | None:
-    """A bare word or phrase: searched in the raw lines like ``raw:`` (None: matches all)."""
+    """A bare word or phrase: case-insensitive substring of ``raw_text`` (None: matches all)."""
     if value.star or not value.text:
         return None
-    return _string(RAW, value, bind)
-
-
-_TOKEN = re.compile(r"[0-9A-Za-z\u0080-\U0010ffff]+")
-"""ClickHouse's token rule (``hasToken``, token indexes): ASCII letters and digits and every
-non-ASCII character make words; every other ASCII character separates them."""
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-
-
-def _words(field: Field, value: Value, bind: Bind) -> Leaf:
-    """Whole words of ``value``, case-insensitive: ``hasToken`` per word, answered by the text
-    index of the column (migration 0006; its preprocessor lower-cases lines and words alike), so a
-    word reads only the rows it is in. Unquoted words may come in any order; a quoted phrase, or
-    a value with separators other than spaces (``HPD:Help``, ``ARERR[302]``), must also appear as
-    written. A value of separators only is a substring."""
-    column = field.column
-    words = _TOKEN.findall(value.text)
-    if not words:
-        placeholder = bind(value.text, "String")
-        return Leaf(f"positionCaseInsensitiveUTF8({column}, {placeholder}) > 0", column, scan=True)
-    lowered = dict.fromkeys(word.translate(_ASCII_LOWER) for word in words)
-    checks = [f"hasToken({column}, {bind(word, 'String')})" for word in lowered]
-    if value.quoted or " ".join(value.text.split()) != " ".join(words):
-        placeholder = bind(value.text, "String")
-        checks.append(f"positionCaseInsensitiveUTF8({column}, {placeholder}) > 0")
-    return Leaf(" AND ".join(checks), column, scan=True)
+    if value.wildcard:
+        pattern = like_pattern(value.pieces, anywhere=True)
+        return Leaf(f"raw_text ILIKE {bind(pattern, 'String')}", "raw_text", scan=True)
+    sql = f"positionCaseInsensitiveUTF8(raw_text, {bind(value.text, 'String')}) > 0"
+    return Leaf(sql, "raw_text", scan=True)
 
 
 def _string(field: Field, value: Value, bind: Bind) -> Leaf:
     column = field.column
     if not value.text:
         return Leaf(f"empty({column})", column)
-    contains = field.match in (Match.CONTAINS, Match.WORDS)
+    contains = field.match is Match.CONTAINS
     if value.wildcard:
         pattern = like_pattern(value.pieces, anywhere=contains)
         op = "LIKE" if field.match is Match.EXACT else "ILIKE"
         leading = contains or not value.pieces[0]
         sql = f"{column} {op} {bind(pattern, 'String')}"
         return Leaf(sql, column, scan=contains, leading_wildcard=leading)
-    if field.match is Match.WORDS:
-        return _words(field, value, bind)
     placeholder = bind(value.text, "String")
     if contains:
         return Leaf(f"positionCaseInsensitiveUTF8({column}, {placeholder}) > 0", column, scan=True)

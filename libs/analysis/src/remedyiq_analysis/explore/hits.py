@@ -2,9 +2,8 @@
 
 Most queries are cheap on the table's sort key (tenant, job, log_type, timestamp, …): a first
 page reads the narrow key columns, then the wide ones (raw text) only for the rows it returns.
-A query that scans text (``sql:``/``error:`` substrings, wildcards; bare words and ``raw:``
-words, which read only the granules the word index does not rule out) without an id to narrow
-it may read every text byte of the range, so over a range of more than
+A query that scans text (bare words, ``raw:``/``sql:``/``error:`` substrings, leading wildcards)
+without an id to narrow it reads every text byte of the range, so over a range of more than
 :data:`ROW_BUDGET` rows it runs under a budget (:mod:`remedyiq_analysis.explore.windows`):
 time-sorted pages scan time windows from the page's end and stop as soon as the page is full —
 exact newest-first results — or when the budget is spent (``partial=True``, a warning, and a

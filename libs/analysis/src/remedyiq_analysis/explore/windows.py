@@ -8,7 +8,7 @@ later window is strictly older (newer), so once the page is full it is exact. Wh
 read reach the budget first, the page is partial and ``resume`` is the key at which the next
 page continues the scan (the edge of the last window read). The rows read are estimates of what
 a window holds, not what the engine reads: the sort key or a skip index may rule a window out
-at no cost (no rows of the wanted log type there, a word or Trace ID that is not in it). So a page
+at no cost (no rows of the wanted log type there, a Trace ID that is not in it). So a page
 stops at the budget only once it has also taken :data:`MIN_SCAN_S` — a search the engine
 answers from its indexes alone is complete and fast.
 """

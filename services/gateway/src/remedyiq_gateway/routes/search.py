@@ -36,15 +36,7 @@ router = APIRouter(tags=["Search"])
 
 # Longer than the compiler's own limit (MAX_QUERY_BYTES): an over-long query is a KQL error
 # (400 with code "limit"), like every other query problem.
-Q = Annotated[
-    str,
-    Query(
-        max_length=4 * MAX_QUERY_BYTES,
-        description="KQL; empty: everything. Bare words match whole words of the raw lines, "
-        'case-insensitively (`timeout`, `ARERR and 302`); quote a phrase (`"ARERR 302"`); `*` '
-        "matches any characters (`*timeout*` finds it inside words, by a scan)",
-    ),
-]
+Q = Annotated[str, Query(max_length=4 * MAX_QUERY_BYTES, description="KQL; empty: everything")]
 _ERRORS = responses(400, 404, 422, 429)
 _MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
