@@ -14,7 +14,12 @@ and ``--parsers`` parser processes. The bench uploads the log to S3 and publishe
   the start of ``analyzing`` (the writer's work; the ingest's coordination is in it too, so this
   understates the writer), and that CPU by thread name: the embedded engine's own threads
   (``ThreadPool`` …: inserts, skip indexes, background merges) vs ``python`` (the services);
-* ClickHouse bytes on disk (``system.parts``) vs the raw log bytes.
+* ClickHouse bytes on disk (``system.parts``) vs the raw log bytes;
+* then, for the largest size, the writer alone (:func:`run_writer_alone`): on these 2 cores
+  the writer above shares the CPUs with the parsers (and a process's CPU seconds grow when it
+  competes for cores and caches: the parsers' MB/s per core here is about half of what they
+  parse alone), so its rows per CPU second are measured again with the machine to itself, as
+  the parser's throughput is.
 """
 
 from __future__ import annotations
@@ -264,15 +269,25 @@ async def _upload(db: Database, objects: ObjectStore, tenant: uuid.UUID, path: P
 
 
 async def submit_and_follow(
-    path: Path, store: Service, timeline: Timeline, timeout_s: float
+    path: Path,
+    store: Service,
+    timeline: Timeline,
+    timeout_s: float,
+    *,
+    switch: Callable[[], Service] | None = None,
 ) -> Timeline:
-    """Upload, submit, and follow the job to its end (the environment holds the stack's URLs)."""
+    """Upload, submit, and follow the job to its end (the environment holds the stack's URLs).
+
+    ``switch``: called (in a thread) when the job reaches ``storing``; it replaces the store
+    process and returns the new one, whose CPU is measured from then on (``store_cpu`` and
+    ``store_threads`` under ``"switched"``: when the new process is ready)."""
     db = await Database.connect(os.environ["REMEDYIQ_POSTGRES_DSN"], min_size=0, max_size=2)
     objects = await ObjectStore.from_settings(S3Settings())
     broker = create_broker(os.environ["REMEDYIQ_NATS_URL"], name="bench")
     watcher = await nats.connect(os.environ["REMEDYIQ_NATS_URL"])
     await broker.connect()
     ended = asyncio.Event()
+    first = store
     try:
         async with db.system() as conn:
             tenant = await tenants_repo.ensure_tenant(conn, "bench", "bench")
@@ -289,6 +304,15 @@ async def submit_and_follow(
                 timeline.first[update.status.value] = now
                 timeline.store_cpu[update.status.value] = store.cpu_s()
                 timeline.store_threads[update.status.value] = store.cpu_by_thread_name()
+            if update.status.value == "storing" and switch is not None and store is first:
+                await swap()
+
+        async def swap() -> None:
+            nonlocal store
+            store = await asyncio.to_thread(switch)  # type: ignore[arg-type]
+            timeline.first["switched"] = time.monotonic()
+            timeline.store_cpu["switched"] = store.cpu_s()
+            timeline.store_threads["switched"] = store.cpu_by_thread_name()
 
         async def on_complete(msg: Msg) -> None:
             end = JobComplete.model_validate_json(msg.data)
@@ -399,6 +423,58 @@ def run_size(path: Path, work: Path, *, parsers: int, timeout_s: float) -> dict[
     )
 
 
+def run_writer_alone(path: Path, work: Path, *, parsers: int, timeout_s: float) -> dict[str, Any]:
+    """The writer with the machine to itself, as the parser's throughput is measured: the job is
+    parsed with no writer running (the store process runs ingest alone, so the batches wait in
+    JetStream); when every range is parsed (``storing``) that process is stopped and
+    ``ingest,writer`` started in its place, stores every waiting batch and completes the job.
+    Its CPU from ready to ``analyzing`` is the writer's (with the ingest's coordination)."""
+    stack, env = start_stack(work)
+    logs = work / "logs"
+    services: list[Service] = []
+    try:
+        services = start_services(env, logs, store="ingest", parsers=parsers)
+
+        def switch() -> Service:
+            stop_services(services[:1])
+            services[0] = start_service("ingest+writer", "ingest,writer", env, logs)
+            wait_ready(services[:1])
+            return services[0]
+
+        os.environ.update(env)
+        timeline = asyncio.run(
+            submit_and_follow(path, services[0], Timeline(), timeout_s, switch=switch)
+        )
+        stop_services(services)
+    finally:
+        stop_services(services)
+        stack.stop()
+    end = timeline.end
+    if end is None or end.status != "complete" or "switched" not in timeline.store_cpu:
+        raise RuntimeError(f"the writer-alone job did not complete as planned: {end}")
+    rows = end.counts.rows_stored
+    cpu = timeline.store_cpu["analyzing"] - timeline.store_cpu["switched"]
+    return {
+        "file": path.name,
+        "rows_stored": rows,
+        "storing_s": round(timeline.first["analyzing"] - timeline.first["switched"], 2),
+        "writer_cpu_s": round(cpu, 2),
+        "writer_rows_per_s_per_core": round(rows / cpu) if cpu > 0 else None,
+        "writer_cpu_by_thread_s": _thread_cpu(
+            timeline.store_threads["switched"], timeline.store_threads["analyzing"]
+        ),
+    }
+
+
+def _thread_cpu(since: dict[str, float], until: dict[str, float]) -> dict[str, float]:
+    """CPU seconds by thread name between two snapshots, largest first."""
+    return {
+        name: round(cpu - since.get(name, 0.0), 2)
+        for name, cpu in sorted(until.items(), key=lambda item: -item[1])
+        if cpu - since.get(name, 0.0) >= 0.01
+    }
+
+
 def _figures(
     path: Path,
     timeline: Timeline,
@@ -427,13 +503,9 @@ def _figures(
         timeline.store_cpu.get("analyzing", timeline.store_cpu["end"])
         - (timeline.store_cpu["submitted"])
     )
-    until = timeline.store_threads.get("analyzing", {})
-    since = timeline.store_threads.get("submitted", {})
-    by_thread = {
-        name: round(cpu - since.get(name, 0.0), 2)
-        for name, cpu in sorted(until.items(), key=lambda item: -item[1])
-        if cpu - since.get(name, 0.0) >= 0.01
-    }
+    by_thread = _thread_cpu(
+        timeline.store_threads.get("submitted", {}), timeline.store_threads.get("analyzing", {})
+    )
     stored = sum(table["bytes_on_disk"] for table in disk.values())
     submit_to_complete = timeline.ended - timeline.submitted
     return {
@@ -474,12 +546,24 @@ def run(logs: dict[str, Path], work: Path, *, parsers: int) -> dict[str, Any]:
     """Every size, then the comparison with the targets."""
     results = []
     for size, path in logs.items():
-        timeout = max(300.0, path.stat().st_size / 1e6 * 1.5)
-        results.append(run_size(path, work / size, parsers=parsers, timeout_s=timeout))
-    return {"runs": results, "targets": TARGETS, "verdicts": verdicts(results)}
+        results.append(run_size(path, work / size, parsers=parsers, timeout_s=_timeout(path)))
+    size, path = max(logs.items(), key=lambda item: item[1].stat().st_size)
+    alone = run_writer_alone(
+        path, work / f"{size}-writer-alone", parsers=parsers, timeout_s=_timeout(path)
+    )
+    return {
+        "runs": results,
+        "writer_alone": alone,
+        "targets": TARGETS,
+        "verdicts": verdicts(results, alone),
+    }
 
 
-def verdicts(results: list[dict[str, Any]]) -> dict[str, str]:
+def _timeout(path: Path) -> float:
+    return max(300.0, path.stat().st_size / 1e6 * 1.5)
+
+
+def verdicts(results: list[dict[str, Any]], alone: dict[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     big = [r for r in results if r["bytes"] >= 900e6]
     if big:
@@ -488,9 +572,15 @@ def verdicts(results: list[dict[str, Any]]) -> dict[str, str]:
         out["1 GB submit → complete ≤ 90 s"] = f"{'met' if ok else 'MISSED'}: {seconds} s"
     else:
         out["1 GB submit → complete ≤ 90 s"] = "not measured (BENCH_PIPELINE_SIZES=100MB,1GB)"
+    target = TARGETS["writer_rows_per_s_per_core"]
+    speed = alone["writer_rows_per_s_per_core"] or 0
+    out["writer ≥ 150k rows/s per core, alone"] = (
+        f"{'met' if speed >= target else 'MISSED'}: {speed:,} rows/s ({alone['file']})"
+    )
     slowest = min(r["writer_rows_per_s_per_core"] or 0 for r in results)
-    ok = slowest >= TARGETS["writer_rows_per_s_per_core"]
-    out["writer ≥ 150k rows/s per core"] = f"{'met' if ok else 'MISSED'}: {slowest:,} rows/s"
+    out["  … sharing the cores with the parsers"] = (
+        f"{'met' if slowest >= target else 'MISSED'}: {slowest:,} rows/s (slowest size)"
+    )
     worst = max(r["stored_over_raw"] for r in results)
     ok = worst <= TARGETS["stored_over_raw"]
     out["stored ≤ 1/10 of raw"] = f"{'met' if ok else 'MISSED'}: {worst:.3f} of raw"
@@ -545,6 +635,14 @@ def print_report(report: dict[str, Any]) -> None:
             f"{r['file']:<22} ingest+writer CPU submit → analyzing by thread (s): "
             + ", ".join(f"{name} {cpu}" for name, cpu in list(threads.items())[:5])
         )
+    alone = report["writer_alone"]
+    print(
+        f"{alone['file']:<22} writer alone (the batches waiting, the parsers done): "
+        f"{alone['rows_stored']:,} rows stored in {alone['storing_s']} s, "
+        f"{alone['writer_cpu_s']} CPU s, {alone['writer_rows_per_s_per_core'] or 0:,} rows/s/core; "
+        "by thread: "
+        + ", ".join(f"{n} {c}" for n, c in list(alone["writer_cpu_by_thread_s"].items())[:5])
+    )
     print("targets:")
     for target, verdict in report["verdicts"].items():
-        print(f"  {target:<34} {verdict}")
+        print(f"  {target:<40} {verdict}")

@@ -221,11 +221,12 @@ def test_tenant_scope_spans_jobs_and_never_tenants(client: Client) -> None:
 
 
 def shrink_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Budgets a 7k-row job exceeds: windows of 300, 600 … rows, 1,500 rows per page."""
+    """Budgets a 7k-row job exceeds: guarded above 1,500 rows, each page reads one window of
+    300 rows (no time to read more), other orders read 1,500 rows."""
     monkeypatch.setattr(hits, "ROW_BUDGET", 1500)
     monkeypatch.setattr(hits, "COUNT_BUDGET", 1000)
+    monkeypatch.setattr(hits, "PAGE_BUDGET_S", 0.0)
     monkeypatch.setattr(windows, "FIRST_WINDOW_ROWS", 300)
-    monkeypatch.setattr(windows, "MIN_SCAN_S", 0.0)
 
 
 @pytest.mark.parametrize("sort", ["-time", "time"])
@@ -241,8 +242,8 @@ def test_guarded_text_search_is_exact_page_by_page(
     glued = [r for p in pages for r in p.rows]
     assert ids(glued) == ids(unguarded.rows)
     partial = [p for p in pages if p.partial]
-    assert partial, "13 rare hits in 7k rows need more than one 1.5k-row budget"
-    assert all(p.warning and "1,500" in p.warning for p in partial)
+    assert partial, "13 rare hits in 7k rows need more than one 300-row window"
+    assert all(p.warning and "only part of the range" in p.warning for p in partial)
     assert all(p.next_cursor is not None for p in partial)
     assert pages[0].total_estimate is None  # 7k rows > the count budget
 
@@ -302,14 +303,14 @@ def test_tenant_scope_binds_the_tenant_always(client: Client) -> None:
 def test_a_word_the_index_rules_out_is_searched_to_the_end(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Row budgets count what windows hold, not what the engine reads: a page goes on past its
-    budget for ``MIN_SCAN_S``, so a word found nowhere is a complete, empty answer."""
+    """The budget is time: a page goes on while it has time, so a word found nowhere in a range
+    the page can search in time is a complete, empty answer."""
     scope = job(client, "medium")
     shrink_budget(monkeypatch)
     hurried = search(scope, "zzqxabsentword", limit=10)
-    assert hurried.partial  # MIN_SCAN_S = 0: the budget alone decides
+    assert hurried.partial  # no time: one window, then the cursor goes on
     assert hurried.next_cursor is not None
-    monkeypatch.setattr(windows, "MIN_SCAN_S", 60.0)
+    monkeypatch.setattr(hits, "PAGE_BUDGET_S", 60.0)
     patient = search(scope, "zzqxabsentword", limit=10)
     assert not patient.partial
     assert patient.rows == []

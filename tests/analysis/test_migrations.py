@@ -74,3 +74,47 @@ def test_sql_fingerprint_is_computed_at_insert(client: Client) -> None:
     assert hashes[0] == hashes[1]  # literals collapse
     assert hashes[0] != hashes[2]  # table names stay
     assert len(set(hashes)) == 4
+
+
+def _codecs(client: Client, database: str) -> dict[str, str]:
+    return {
+        str(name): str(codec)
+        for name, codec in client.query(
+            "SELECT name, compression_codec FROM system.columns WHERE database = {db:String} "
+            "AND table = 'log_entries'",
+            parameters={"db": database},
+        ).result_rows
+    }
+
+
+def test_codecs_change_without_rewriting_and_keep_values(client: Client) -> None:
+    database = "migrations_codecs"
+    migrate_up(client, database, 6)
+    before = _codecs(client, database)
+    assert before["raw_text"] == "CODEC(ZSTD(3))"
+    assert before["line_number"] == ""
+    # rows stored under the old codecs, then more under the new: both read back unchanged
+    # (Delta over values that go down as well as up, offsets past 4 GiB, negative durations)
+    old = [["t", "j", 7, 2**33 + 5, -3, "old line"], ["t", "j", 2, 11, 900, "older line"]]
+    columns = ["tenant_id", "job_id", "line_number", "byte_offset", "duration_ms", "raw_text"]
+    client.insert(f"{database}.log_entries", old, column_names=columns)
+    assert migrate_up(client, database) == [7]
+    after = _codecs(client, database)
+    assert after["line_number"] == "CODEC(Delta(4), ZSTD(1))"
+    assert after["byte_offset"] == "CODEC(Delta(8), ZSTD(1))"
+    assert after["raw_text"] == after["sql_statement"] == "CODEC(ZSTD(1))"
+    mutations = client.query(
+        "SELECT count() FROM system.mutations WHERE database = {db:String} "
+        "AND command ILIKE '%CODEC%'",
+        parameters={"db": database},
+    ).result_rows[0][0]
+    assert mutations == 0  # metadata only: existing parts are not rewritten
+    new = [["t", "j", 5, 2**40, 2**40, "new line"], ["t", "j", 4_000_000_000, 0, -(2**40), ""]]
+    client.insert(f"{database}.log_entries", new, column_names=columns)
+    client.command(f"OPTIMIZE TABLE {database}.log_entries FINAL")  # a merge re-encodes all
+    stored = client.query(
+        f"SELECT {', '.join(columns)} FROM {database}.log_entries ORDER BY line_number"
+    ).result_rows
+    assert [list(row) for row in stored] == [old[1], new[0], old[0], new[1]]  # by line number
+    assert migrate_down(client, database, 6) == [7]
+    assert _codecs(client, database) == before

@@ -75,14 +75,9 @@ def _pages(
     if matches == 0:
         return
     size = max(MIN_WINDOW_ROWS, -(-total * PAGE_ROWS // (matches or total)))
-    windows = plan(total, low, high, descending=False, budget=total, first=size, growth=1)
+    windows = plan(total, low, high, rows=size)
     for window in windows:
-        bounded = flt.and_(
-            "timestamp >= fromUnixTimestamp64Milli({w_start:Int64}, 'UTC') "
-            "AND timestamp < fromUnixTimestamp64Milli({w_end:Int64}, 'UTC')",
-            w_start=window.start_ms,
-            w_end=window.end_ms,
-        )
+        bounded = window.bound(flt)
         paged = bounded
         while True:
             rows = fetch(
