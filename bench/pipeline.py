@@ -63,6 +63,7 @@ from remedyiq_platform.stores.settings import S3Settings
 
 T = TypeVar("T")
 STAGES = ("queued", "parsing", "storing", "analyzing")
+MERGES = "MergeMutate"  # the embedded ClickHouse's background merge threads
 CHUNK = 8 * 1024 * 1024
 TARGETS = {
     "submit_to_complete_1gb_s": 90.0,
@@ -319,6 +320,7 @@ async def submit_and_follow(
             if end.job_id == job_id:
                 timeline.ended = time.monotonic()
                 timeline.store_cpu["end"] = store.cpu_s()
+                timeline.store_threads["end"] = store.cpu_by_thread_name()
                 timeline.end = end
                 timeline.current = "complete"
                 ended.set()
@@ -428,7 +430,8 @@ def run_writer_alone(path: Path, work: Path, *, parsers: int, timeout_s: float) 
     parsed with no writer running (the store process runs ingest alone, so the batches wait in
     JetStream); when every range is parsed (``storing``) that process is stopped and
     ``ingest,writer`` started in its place, stores every waiting batch and completes the job.
-    Its CPU from ready to ``analyzing`` is the writer's (with the ingest's coordination)."""
+    Its CPU from ready to ``analyzing`` is the writer's (with the ingest's coordination), plus
+    the background merges of what it wrote until the job completes."""
     stack, env = start_stack(work)
     logs = work / "logs"
     services: list[Service] = []
@@ -453,7 +456,10 @@ def run_writer_alone(path: Path, work: Path, *, parsers: int, timeout_s: float) 
     if end is None or end.status != "complete" or "switched" not in timeline.store_cpu:
         raise RuntimeError(f"the writer-alone job did not complete as planned: {end}")
     rows = end.counts.rows_stored
-    cpu = timeline.store_cpu["analyzing"] - timeline.store_cpu["switched"]
+    threads = timeline.store_threads
+    # the merges of the parts it wrote go on while the job is analyzed: count them too
+    merges = threads["end"].get(MERGES, 0.0) - threads["analyzing"].get(MERGES, 0.0)
+    cpu = timeline.store_cpu["analyzing"] - timeline.store_cpu["switched"] + merges
     return {
         "file": path.name,
         "rows_stored": rows,
@@ -461,7 +467,8 @@ def run_writer_alone(path: Path, work: Path, *, parsers: int, timeout_s: float) 
         "writer_cpu_s": round(cpu, 2),
         "writer_rows_per_s_per_core": round(rows / cpu) if cpu > 0 else None,
         "writer_cpu_by_thread_s": _thread_cpu(
-            timeline.store_threads["switched"], timeline.store_threads["analyzing"]
+            threads["switched"],
+            {**threads["analyzing"], MERGES: threads["end"].get(MERGES, 0.0)},
         ),
     }
 

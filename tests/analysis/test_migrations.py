@@ -98,9 +98,9 @@ def test_codecs_change_without_rewriting_and_keep_values(client: Client) -> None
     old = [["t", "j", 7, 2**33 + 5, -3, "old line"], ["t", "j", 2, 11, 900, "older line"]]
     columns = ["tenant_id", "job_id", "line_number", "byte_offset", "duration_ms", "raw_text"]
     client.insert(f"{database}.log_entries", old, column_names=columns)
-    assert migrate_up(client, database) == [7]
+    assert migrate_up(client, database, 7) == [7]
     after = _codecs(client, database)
-    assert after["line_number"] == "CODEC(Delta(4), ZSTD(1))"
+    assert after["line_number"] == "CODEC(Delta(4), LZ4)"
     assert after["byte_offset"] == "CODEC(Delta(8), ZSTD(1))"
     assert after["raw_text"] == after["sql_statement"] == "CODEC(ZSTD(1))"
     mutations = client.query(
@@ -118,3 +118,51 @@ def test_codecs_change_without_rewriting_and_keep_values(client: Client) -> None
     assert [list(row) for row in stored] == [old[1], new[0], old[0], new[1]]  # by line number
     assert migrate_down(client, database, 6) == [7]
     assert _codecs(client, database) == before
+
+
+def _engine(client: Client, database: str) -> str:
+    return str(
+        client.query(
+            "SELECT engine_full FROM system.tables WHERE database = {db:String} "
+            "AND name = 'log_entries'",
+            parameters={"db": database},
+        ).result_rows[0][0]
+    )
+
+
+def test_finer_granules_keep_every_row_column_and_index(client: Client) -> None:
+    database = "migrations_granules"
+    migrate_up(client, database, 7)
+    columns = ["tenant_id", "job_id", "line_number", "raw_text", "sql_statement", "batch_id"]
+    rows = [
+        ["t", "j", n, f"line {n}", f"SELECT C1 FROM T{n % 3} WHERE C1 = {n}", f"b{n % 2}"]
+        for n in range(1, 2001)
+    ]
+    client.insert(f"{database}.log_entries", rows, column_names=columns)
+    read = (
+        f"SELECT {', '.join(columns)}, sql_fingerprint, ingested_at FROM {database}.log_entries "
+        "ORDER BY line_number"
+    )
+    before = client.query(read).result_rows
+    structure = (_columns(client, database), _codecs(client, database))
+    assert "index_granularity_bytes" not in _engine(client, database)
+
+    assert migrate_up(client, database) == [8]
+    assert "index_granularity_bytes = 1048576" in _engine(client, database)
+    assert client.query(read).result_rows == before  # fingerprints and ingestion times too
+    assert (_columns(client, database), _codecs(client, database)) == structure
+    indexes = client.query(
+        "SELECT name FROM system.data_skipping_indices WHERE database = {db:String} "
+        "AND table = 'log_entries'",
+        parameters={"db": database},
+    ).result_rows
+    assert indexes == [("idx_trace",)]
+    tables = client.query(
+        "SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name",
+        parameters={"db": database},
+    ).result_rows
+    assert tables == [("log_entries",), ("log_gaps",), ("schema_migrations",)]
+
+    assert migrate_down(client, database, 7) == [8]
+    assert "index_granularity_bytes" not in _engine(client, database)
+    assert client.query(read).result_rows == before

@@ -94,8 +94,9 @@ def migrate_down(client: Client, database: str, target: int) -> list[int]:
 
 
 def _run(client: Client, database: str, script: str) -> None:
+    tables = _tables()
     for statement in _statements(script):
-        client.command(_qualify(statement, database))
+        client.command(_qualify(statement, database, tables))
 
 
 def _statements(script: str) -> list[str]:
@@ -103,11 +104,15 @@ def _statements(script: str) -> list[str]:
     return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
 
 
-_TABLE_REFERENCE = re.compile(r"\b(TABLE(?: IF NOT EXISTS| IF EXISTS)?)\s+([a-z_]+)\b")
+_CREATED = re.compile(r"\bCREATE TABLE(?: IF NOT EXISTS)?\s+([a-z_]+)\b")
 
 
-def _qualify(statement: str, database: str) -> str:
-    """Prefix the table a DDL statement names with the target database."""
-    return _TABLE_REFERENCE.sub(
-        lambda m: f"{m.group(1)} {database}.{m.group(2)}", statement, count=1
-    )
+def _tables() -> frozenset[str]:
+    """The tables the migrations create (their names are unlike any column's)."""
+    return frozenset(name for m in available() for name in _CREATED.findall(m.up))
+
+
+def _qualify(statement: str, database: str, tables: frozenset[str]) -> str:
+    """Prefix every table of ours a statement names with the target database."""
+    pattern = r"(?<![.\w`])(" + "|".join(sorted(tables)) + r")\b"
+    return re.sub(pattern, lambda m: f"{database}.{m.group(1)}", statement)

@@ -44,6 +44,25 @@ def fetch(
     ).result_rows
 
 
+def fetch_within(
+    scope: Scope, flt: Filter, order: Order, limit: int, seconds: float
+) -> Sequence[Sequence[Any]] | None:
+    """:func:`fetch`, or None if it could not finish within ``seconds`` (the engine stops it)."""
+    if seconds <= 0:
+        return None
+    settings = {"max_execution_time": seconds, "timeout_overflow_mode": "throw"}
+    try:
+        return fetch(scope, flt, order, limit, settings=settings)
+    except DatabaseError as exc:
+        if _timed_out(exc):
+            return None
+        raise
+
+
+def _timed_out(exc: DatabaseError) -> bool:
+    return "TIMEOUT_EXCEEDED" in str(exc)
+
+
 def count(scope: Scope, flt: Filter, *, settings: dict[str, Any] | None = None) -> int | None:
     """Rows matching ``flt``, or None if counting ran out of time."""
     started = perf_counter()
@@ -77,7 +96,7 @@ def aggregate(
     try:
         return run(scope, template, settings=settings, **params).result_rows
     except DatabaseError as exc:
-        if "TIMEOUT_EXCEEDED" in str(exc):
+        if _timed_out(exc):
             raise BudgetExceeded(
                 "the query is too expensive over this range: narrow the time range or add a "
                 "field condition (type, user, form, trace …)"
