@@ -17,15 +17,24 @@ def client(chdb_dir: Path) -> Client:
     return clickhouse_connect.get_client(dsn=f"chdb://{chdb_dir}")
 
 
-def _columns(client: Client, database: str) -> list[str]:
+def _described(client: Client, database: str) -> list[tuple[str, str]]:
+    """``(name, codec)`` of log_entries' columns in order."""
     return [
-        str(row[0])
-        for row in client.query(
-            "SELECT name FROM system.columns WHERE database = {db:String} "
+        (str(name), str(codec))
+        for name, codec in client.query(
+            "SELECT name, compression_codec FROM system.columns WHERE database = {db:String} "
             "AND table = 'log_entries' ORDER BY position",
             parameters={"db": database},
         ).result_rows
     ]
+
+
+def _columns(client: Client, database: str) -> list[str]:
+    return [name for name, _ in _described(client, database)]
+
+
+def _codecs(client: Client, database: str) -> dict[str, str]:
+    return dict(_described(client, database))
 
 
 def test_up_down_up(client: Client) -> None:
@@ -74,17 +83,6 @@ def test_sql_fingerprint_is_computed_at_insert(client: Client) -> None:
     assert hashes[0] == hashes[1]  # literals collapse
     assert hashes[0] != hashes[2]  # table names stay
     assert len(set(hashes)) == 4
-
-
-def _codecs(client: Client, database: str) -> dict[str, str]:
-    return {
-        str(name): str(codec)
-        for name, codec in client.query(
-            "SELECT name, compression_codec FROM system.columns WHERE database = {db:String} "
-            "AND table = 'log_entries'",
-            parameters={"db": database},
-        ).result_rows
-    }
 
 
 def test_codecs_change_without_rewriting_and_keep_values(client: Client) -> None:
