@@ -117,6 +117,10 @@ def test_up_runs_the_platform_and_ctrl_c_stops_it(
             _cli("analyze", str(log), "-q", "--format", "json", env=env, cwd=tmp_path)
         )
         assert stored == local
+        text = _cli("report", job, "--format", "text", *settings, env=env, cwd=tmp_path)
+        last = text.rstrip().splitlines()[-1]  # the reference's "Duration:": the job's own time
+        assert last.startswith("Duration: ")
+        assert last != "Duration: 0.000"
 
         servers = process_tree([up.pid])
         assert len(servers) >= 5  # up, NATS, PostgreSQL (with its backends), Redis, SeaweedFS…

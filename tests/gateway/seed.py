@@ -65,7 +65,10 @@ async def complete_job(
     path: Path = SAMPLE,
     options: AnalysisOptions | None = None,
 ) -> Report:
-    """Rows, report and a complete job row, as the pipeline would leave them."""
+    """Rows, report and a complete job row, as the pipeline would leave them (the job starts
+    before its rows are parsed and ends after, so it has a processing time)."""
+    async with resources.db.tenant(tenant_id) as conn:
+        await jobs_repo.update_job(conn, job_id, status=JobStatus.PARSING)
     parsed = parse_fixture(path)
     options = options or AnalysisOptions()
     tenant, job = str(tenant_id), str(job_id)
@@ -88,7 +91,7 @@ async def complete_job(
     )
     general = report.general
     async with resources.db.tenant(tenant_id) as conn:
-        for status in (JobStatus.PARSING, JobStatus.STORING, JobStatus.ANALYZING):
+        for status in (JobStatus.STORING, JobStatus.ANALYZING):
             await jobs_repo.update_job(conn, job_id, status=status)
         await results_repo.save_result(
             conn,

@@ -3,6 +3,7 @@ on one finished job, through HTTP."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -117,7 +118,11 @@ async def test_reports_use_the_cli_renderers(seeded: Seeded) -> None:
     text = await client.get(f"{seeded.base}/report", params={"format": "text"})
     assert text.status_code == 200
     assert text.headers["content-type"].startswith("text/plain")
-    assert text.text == render_text(seeded.report)
+    job = await seeded.get("")
+    took = datetime.fromisoformat(job["completed_at"]) - datetime.fromisoformat(job["started_at"])
+    # the reference's last line, "Duration:", is the job's processing time
+    assert text.text == render_text(seeded.report, duration_s=took.total_seconds())
+    assert took.total_seconds() > 0  # so the line differs from a report without it
     assert "attachment" in text.headers["content-disposition"]
     html = await client.get(f"{seeded.base}/report", params={"format": "html", "download": False})
     assert html.headers["content-type"].startswith("text/html")

@@ -29,7 +29,7 @@ from remedyiq_cli.stack import DEFAULT_DIR
 from remedyiq_platform.contracts.messages import FileRef, JobComplete, JobProgress, SubmitJob
 from remedyiq_platform.contracts.subjects import subject
 from remedyiq_platform.messaging import create_broker, publish
-from remedyiq_platform.stores import files_repo, results_repo, tenants_repo
+from remedyiq_platform.stores import files_repo, jobs_repo, results_repo, tenants_repo
 from remedyiq_platform.stores.objects import ObjectStore
 from remedyiq_platform.stores.objects_keys import file_key
 from remedyiq_platform.stores.postgres import Database
@@ -203,14 +203,17 @@ async def report(args: argparse.Namespace) -> int:
         tenant = await _tenant(db, args.tenant)
         async with db.tenant(tenant) as conn:
             result = await results_repo.get_result(conn, args.job)
+            job = await jobs_repo.get_job(conn, args.job)
     finally:
         await db.close()
     if result is None:
         print(f"remedyiq: no results for job {args.job} (tenant {args.tenant})", file=sys.stderr)
         return 1
     analysis = Report.model_validate(result.report)
-    render = {"text": render_text, "json": render_json, "html": render_html}[args.format]
-    args.rendered = render(analysis)
+    if args.format == "text":  # its last line is the job's processing time
+        args.rendered = render_text(analysis, duration_s=job.processing_s if job else None)
+    else:
+        args.rendered = {"json": render_json, "html": render_html}[args.format](analysis)
     return 0
 
 

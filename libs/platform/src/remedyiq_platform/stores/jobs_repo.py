@@ -48,6 +48,13 @@ class Job(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    @property
+    def processing_s(self) -> float | None:
+        """Seconds from the start of parsing to the final status (a report's ``Duration:``)."""
+        if self.started_at is None or self.completed_at is None:
+            return None
+        return (self.completed_at - self.started_at).total_seconds()
+
 
 def _job(row: Any) -> Job:
     return Job.model_validate(dict(row))

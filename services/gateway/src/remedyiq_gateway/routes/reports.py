@@ -14,6 +14,7 @@ from remedyiq_gateway import dashboard
 from remedyiq_gateway.auth import PrincipalDep
 from remedyiq_gateway.deps import ResourcesDep, SettingsDep
 from remedyiq_gateway.errors import responses
+from remedyiq_platform.stores import jobs_repo
 
 router = APIRouter(prefix="/analysis/{job_id}", tags=["Reports"])
 
@@ -31,12 +32,12 @@ _HTML_POLICY = (
 )
 
 
-def _render(report: Report, fmt: str) -> str:
+def _render(report: Report, fmt: str, duration_s: float | None) -> str:
     if fmt == "html":
         return render_html(report)
     if fmt == "json":
         return render_json(report)
-    return render_text(report)
+    return render_text(report, duration_s=duration_s)  # last line: the job's processing time
 
 
 @router.get(
@@ -65,7 +66,10 @@ async def get_report(
         resources, principal.tenant_id, job_id, settings.dashboard_cache_s
     )
     report = Report.model_validate(data)
-    body = await asyncio.to_thread(_render, report, format)  # big reports: off the loop
+    async with resources.db.tenant(principal.tenant_id, readonly=True) as conn:
+        job = await jobs_repo.get_job(conn, job_id)
+    duration_s = job.processing_s if job is not None else None
+    body = await asyncio.to_thread(_render, report, format, duration_s)  # big reports: off the loop
     name = f"remedyiq-{job_id}.{_EXTENSION[format]}"
     disposition = "attachment" if download else "inline"
     headers = {"Content-Disposition": f'{disposition}; filename="{name}"'}
