@@ -1,4 +1,5 @@
-CREATE TABLE IF NOT EXISTS log_entries_regranulated AS log_entries
+DROP TABLE IF EXISTS log_entries_regranulated;
+CREATE TABLE log_entries_regranulated AS log_entries
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(ingested_at)
 ORDER BY (tenant_id, job_id, log_type, timestamp, file_number, line_number)

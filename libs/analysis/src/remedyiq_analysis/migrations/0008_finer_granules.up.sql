@@ -5,8 +5,10 @@
 -- `-duration` page went from ~250 to ~165 ms; scans cost the same; 2 % more bytes (marks).
 -- The granule size of a MergeTree table is fixed when it is created, so the rows are copied
 -- into a table made like log_entries (columns, codecs, indexes) with the new setting, which
--- then takes its place (EXCHANGE TABLES needs an Atomic database, the default).
-CREATE TABLE IF NOT EXISTS log_entries_regranulated AS log_entries
+-- then takes its place (EXCHANGE TABLES needs an Atomic database, the default). Run again after
+-- an interruption it starts over from whatever log_entries is: no row is copied twice.
+DROP TABLE IF EXISTS log_entries_regranulated;
+CREATE TABLE log_entries_regranulated AS log_entries
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(ingested_at)
 ORDER BY (tenant_id, job_id, log_type, timestamp, file_number, line_number)
