@@ -31,7 +31,7 @@ ROW_BUDGET: Final = 500_000
 """Ranges of more rows than this are scanned for text under :data:`PAGE_BUDGET_S` (a page of
 another order reads this many rows at most); a text scan reads about 2M rows/s on 2 cores."""
 PAGE_BUDGET_S: Final = 0.2
-"""How long the first page of a guarded text search may take before it answers."""
+"""How long a page of a guarded text search scans before it answers (from the request on)."""
 COUNT_BUDGET: Final = 500_000
 """A text-scanning query's total is counted only over ranges this small."""
 
