@@ -306,11 +306,11 @@ async def submit_and_follow(
                 timeline.store_cpu[update.status.value] = store.cpu_s()
                 timeline.store_threads[update.status.value] = store.cpu_by_thread_name()
             if update.status.value == "storing" and switch is not None and store is first:
-                await swap()
+                await swap(switch)
 
-        async def swap() -> None:
+        async def swap(replace: Callable[[], Service]) -> None:
             nonlocal store
-            store = await asyncio.to_thread(switch)  # type: ignore[arg-type]
+            store = await asyncio.to_thread(replace)
             timeline.first["switched"] = time.monotonic()
             timeline.store_cpu["switched"] = store.cpu_s()
             timeline.store_threads["switched"] = store.cpu_by_thread_name()
@@ -462,6 +462,7 @@ def run_writer_alone(path: Path, work: Path, *, parsers: int, timeout_s: float) 
     cpu = timeline.store_cpu["analyzing"] - timeline.store_cpu["switched"] + merges
     return {
         "file": path.name,
+        "bytes": path.stat().st_size,
         "rows_stored": rows,
         "storing_s": round(timeline.first["analyzing"] - timeline.first["switched"], 2),
         "writer_cpu_s": round(cpu, 2),
@@ -581,8 +582,10 @@ def verdicts(results: list[dict[str, Any]], alone: dict[str, Any]) -> dict[str, 
         out["1 GB submit → complete ≤ 90 s"] = "not measured (BENCH_PIPELINE_SIZES=100MB,1GB)"
     target = TARGETS["writer_rows_per_s_per_core"]
     speed = alone["writer_rows_per_s_per_core"] or 0
+    # a small job completes before its parts are merged: its figure leaves the merges out
+    verdict = ("met" if speed >= target else "MISSED") if alone["bytes"] >= 900e6 else "not judged"
     out["writer ≥ 150k rows/s per core, alone"] = (
-        f"{'met' if speed >= target else 'MISSED'}: {speed:,} rows/s ({alone['file']})"
+        f"{verdict}: {speed:,} rows/s ({alone['file']}; judged on 1 GB, where merges count)"
     )
     slowest = min(r["writer_rows_per_s_per_core"] or 0 for r in results)
     out["  … sharing the cores with the parsers"] = (

@@ -66,9 +66,11 @@ async def get_report(
         resources, principal.tenant_id, job_id, settings.dashboard_cache_s
     )
     report = Report.model_validate(data)
-    async with resources.db.tenant(principal.tenant_id, readonly=True) as conn:
-        job = await jobs_repo.get_job(conn, job_id)
-    duration_s = job.processing_s if job is not None else None
+    duration_s = None
+    if format == "text":  # its last line is the job's processing time
+        async with resources.db.tenant(principal.tenant_id, readonly=True) as conn:
+            job = await jobs_repo.get_job(conn, job_id)
+        duration_s = job.processing_s if job is not None else None
     body = await asyncio.to_thread(_render, report, format, duration_s)  # big reports: off the loop
     name = f"remedyiq-{job_id}.{_EXTENSION[format]}"
     disposition = "attachment" if download else "inline"
