@@ -54,7 +54,7 @@ _clients: dict[str, Client] = {}
 
 def _load(client: Client, tenant: str, job: str, path: Path) -> int:
     rows, _result = parse_tasks(plan_file(path), ParseOptions())
-    batch = entries_batch(rows, raw_text=True)
+    batch = entries_batch(rows)
     return insert_batch(client, DATABASE, "log_entries", batch, tenant_id=tenant, job_id=job)
 
 

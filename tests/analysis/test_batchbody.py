@@ -32,7 +32,7 @@ def _entries(rows: int, first_line: int = 1) -> pa.RecordBatch:
         "log_type": pa.array([1] * rows, pa.int8()),
         "kind": pa.array([2] * rows, pa.int8()),
         "duration_ms": pa.array(range(rows), pa.int64()),
-        "raw_text": pa.array([f"<API > line {first_line + i}" for i in range(rows)]),
+        "raw_lines": pa.array([f"<API > line {first_line + i}" for i in range(rows)]),
     }
     arrays = [columns.get(f.name, pa.nulls(rows, f.type)) for f in ENTRY_SCHEMA]
     return pa.RecordBatch.from_arrays(arrays, schema=ENTRY_SCHEMA)

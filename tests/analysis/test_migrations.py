@@ -9,7 +9,9 @@ import clickhouse_connect
 import pytest
 from clickhouse_connect.driver.client import Client
 
+from remedyiq_analysis.columnar import ENTRY_SCHEMA
 from remedyiq_analysis.migrate import applied, available, migrate_down, migrate_up
+from remedyiq_arlog.rawtext import pack, stored_utf8
 
 
 @pytest.fixture
@@ -148,7 +150,7 @@ def test_finer_granules_keep_every_row_column_and_index_once(client: Client) -> 
     client.command(f"CREATE TABLE {database}.log_entries_regranulated AS {database}.log_entries")
     client.insert(f"{database}.log_entries_regranulated", rows[:5], column_names=columns)
 
-    assert migrate_up(client, database) == [8]
+    assert migrate_up(client, database, 8) == [8]
     assert "index_granularity_bytes = 1048576" in _engine(client, database)
     assert client.query(read).result_rows == before  # fingerprints and ingestion times too
     assert (_columns(client, database), _codecs(client, database)) == structure
@@ -167,3 +169,49 @@ def test_finer_granules_keep_every_row_column_and_index_once(client: Client) -> 
     assert migrate_down(client, database, 7) == [8]
     assert "index_granularity_bytes" not in _engine(client, database)
     assert client.query(read).result_rows == before
+
+
+HEAD = "<FLTR> <TID: 0000000616> <RPC ID: 0000010355> <USER: José    > <Overlay-Group: 1 >"
+BAD = HEAD.replace("José", "bad\udcff")  # a byte that is not UTF-8 in the user name
+LINES = [
+    f'{HEAD} /* Mon Nov 24 2025 14:00:00.0010 */ Checking "X" (500)\n{HEAD}    --> Passed',
+    f"{HEAD} one line",
+    f"{HEAD} x\n\x1e{HEAD} a line that starts with the mark",
+    f"{BAD} a\n{BAD} b",
+]
+
+
+def test_packed_raw_lines_read_back_whole_before_and_after(client: Client) -> None:
+    database = "migrations_packed"
+    migrate_up(client, database, 8)
+    table = f"{database}.log_entries"
+    client.insert(
+        table, [["t", "old", n, stored_utf8(text)] for n, text in enumerate(LINES, 1)],
+        column_names=["tenant_id", "job_id", "line_number", "raw_text"],
+    )  # fmt: skip
+    assert migrate_up(client, database) == [9]
+    assert [name for name in _columns(client, database) if name.startswith("raw")] == [
+        "raw_lines", "raw_head", "raw_text",
+    ]  # fmt: skip
+    assert ENTRY_SCHEMA.names[-2:] == ["raw_lines", "raw_head"]  # what the writer inserts
+    packed = [pack(text) for text in LINES]
+    assert [head > 0 for _, head in packed] == [True, False, False, True]
+    client.insert(
+        table, [["t", "new", n, stored_utf8(p), h] for n, (p, h) in enumerate(packed, 1)],
+        column_names=["tenant_id", "job_id", "line_number", "raw_lines", "raw_head"],
+    )  # fmt: skip
+    read = f"SELECT raw_text FROM {table} WHERE job_id = {{j:String}} ORDER BY line_number"
+    whole = [stored_utf8(text) for text in LINES]
+    for job in ("old", "new"):
+        assert [r[0] for r in client.query(read, parameters={"j": job}).result_rows] == whole
+    mutations = client.query(
+        "SELECT command FROM system.mutations WHERE database = {db:String}",
+        parameters={"db": database},
+    ).result_rows
+    assert mutations == [("(RENAME COLUMN raw_text TO raw_lines)",)]  # files renamed, not rewritten
+
+    assert migrate_down(client, database, 8) == [9]
+    assert "raw_lines" not in _columns(client, database)
+    for job in ("old", "new"):
+        assert [r[0] for r in client.query(read, parameters={"j": job}).result_rows] == whole
+    assert migrate_up(client, database) == [9]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from remedyiq_arlog.rawtext import pack
 from remedyiq_query import compile_query
 
 RUNNER = Path(__file__).with_name("chdb_runner.py")
@@ -24,7 +25,8 @@ def row(
 ) -> dict[str, object]:
     base: dict[str, object] = {
         "line_number": line, "timestamp": time, "log_type": log_type, "kind": kind,
-        "raw_text": raw, "trace_id": "", "thread_id": "", "user": "", "form": "",
+        "raw_lines": pack(raw)[0], "raw_head": pack(raw)[1], "trace_id": "", "thread_id": "",
+        "user": "", "form": "",
         "duration_ms": 0, "queue_time_ms": 0.0, "success": True, "error_message": "",
         "filter_result": "none", "sql_table": "", "client_ip": "",
     }  # fmt: skip
@@ -105,6 +107,11 @@ CASES: list[tuple[str, list[int]]] = [
     ('"C:\\temp"', [5]),
     ("'50%_off'", [3]),
     ('"passed -- perform"', [4]),
+    # row 4's second line is stored folded: words of its header are found through the first
+    # line's, and a phrase across the folded header's edge reads the unfolded lines
+    ('"<FLTR>    --> passed"', [4]),
+    ("checking*FLTR", [4]),
+    ('"<FLTR"', [4, 5]),
     ("not type:API and not type:SQL", [4, 5, 6]),
     ("arerr or demo and not type:SQL", [1, 2]),
     ("type:FLTR -- perform", [4]),

@@ -6,7 +6,7 @@ import pytest
 
 from remedyiq_query import CompiledQuery, compile_query
 
-POS = "positionCaseInsensitiveUTF8(raw_text, {%s:String}) > 0"
+POS = "positionCaseInsensitiveUTF8(raw_lines, {%s:String}) > 0"
 
 
 def pos(name: str) -> str:
@@ -39,7 +39,7 @@ CASES: list[tuple[str, str, dict[str, object]]] = [
      "lowerUTF8(filter_name) = lowerUTF8({q0:String})", {"q0": "HPD:Set Status"}),
     ("escalation:E1", "lowerUTF8(esc_name) = lowerUTF8({q0:String})", {"q0": "E1"}),
     ("pool:3", "lowerUTF8(esc_pool) = lowerUTF8({q0:String})", {"q0": "3"}),
-    ("raw:x", "positionCaseInsensitiveUTF8(raw_text, {q0:String}) > 0", {"q0": "x"}),
+    ("raw:x", "positionCaseInsensitiveUTF8(raw_lines, {q0:String}) > 0", {"q0": "x"}),
     ('user:""', "empty(user)", {}),
     # exists
     ("form:*", "notEmpty(form)", {}),
@@ -101,11 +101,16 @@ CASES: list[tuple[str, str, dict[str, object]]] = [
      "(timestamp >= fromUnixTimestamp64Milli({q0:Int64}) AND "
      "timestamp < fromUnixTimestamp64Milli({q1:Int64}))",
      {"q0": 1705276800000, "q1": 1705363200000}),
-    # free text: case-insensitive substring of raw_text; wildcards become ILIKE
+    # free text: case-insensitive substring of raw_text, read in its packed column raw_lines
+    # when that finds the same rows; wildcards become ILIKE
     ("timeout", pos("q0"), {"q0": "timeout"}),
+    ('"<NULL"', pos("q0"), {"q0": "<NULL"}),
+    ('"<NULL>"', "positionCaseInsensitiveUTF8(raw_text, {q0:String}) > 0", {"q0": "<NULL>"}),
+    ('"a\nb"', "positionCaseInsensitiveUTF8(raw_text, {q0:String}) > 0", {"q0": "a\nb"}),
     ('"connection reset by peer"', pos("q0"), {"q0": "connection reset by peer"}),
     ("time*out", "raw_text ILIKE {q0:String}", {"q0": "%time%out%"}),
-    ("50%_off*", "raw_text ILIKE {q0:String}", {"q0": "%50\\%\\_off%"}),
+    ("50%_off*", "raw_lines ILIKE {q0:String}", {"q0": "%50\\%\\_off%"}),
+    ("*--\\>*", "raw_text ILIKE {q0:String}", {"q0": "%-->%"}),
     ("foo\\:bar", pos("q0"), {"q0": "foo:bar"}),
     ('"say \\"hi\\""', pos("q0"), {"q0": 'say "hi"'}),
     ('"C:\\temp"', pos("q0"), {"q0": "C:\\temp"}),
@@ -173,7 +178,7 @@ def test_param_prefix_keeps_names_apart() -> None:
 
 def test_fields_and_free_text_are_reported() -> None:
     compiled = compile_query('type:API "conn reset" err* and not trace:t1 and not skipped *')
-    assert compiled.fields == {"log_type", "raw_text", "trace_id"}
+    assert compiled.fields == {"log_type", "raw_lines", "trace_id"}
     assert compiled.free_text == ["conn reset", "err*"]
 
 

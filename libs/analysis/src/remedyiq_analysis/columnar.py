@@ -11,6 +11,7 @@ from typing import Any, Final
 
 import pyarrow as pa
 
+from remedyiq_arlog.rawtext import pack, stored_utf8
 from remedyiq_arlog.schema import ENTRY_COLUMNS, GAP_COLUMNS
 
 _MS = pa.timestamp("ms", tz="UTC")
@@ -37,6 +38,7 @@ ENTRY_TYPES: Final[dict[str, pa.DataType]] = {
     "actions": pa.uint32(),
     "scheduled_time": _MS,
     "error_encountered": pa.bool_(),
+    "raw_head": pa.uint16(),
 }
 GAP_TYPES: Final[dict[str, pa.DataType]] = {
     "gap_kind": pa.int8(),
@@ -50,54 +52,67 @@ GAP_TYPES: Final[dict[str, pa.DataType]] = {
     "log_type": pa.int8(),
 }
 
-ENTRY_SCHEMA: Final = pa.schema(
+REPORT_ENTRY_SCHEMA: Final = pa.schema(
     [pa.field(name, ENTRY_TYPES.get(name, pa.string())) for name in ENTRY_COLUMNS]
 )
+"""Entry rows as the parser makes them, raw lines whole: a one-off report's table (migrations
+up to ``REPORT_TABLES``)."""
+_RAW: Final = len(ENTRY_COLUMNS) - 1
+if ENTRY_COLUMNS[_RAW] != "raw_text":
+    raise AssertionError("raw_text must be the last entry column")
+ENTRY_SCHEMA: Final = pa.schema(
+    [
+        *REPORT_ENTRY_SCHEMA.remove(_RAW),
+        pa.field("raw_lines", pa.string()),
+        pa.field("raw_head", ENTRY_TYPES["raw_head"]),
+    ]
+)
+"""Entry rows as ``log_entries`` stores them: raw lines packed (``remedyiq_arlog.rawtext``)."""
 GAP_SCHEMA: Final = pa.schema(
     [pa.field(name, GAP_TYPES.get(name, pa.string())) for name in GAP_COLUMNS]
 )
 
 
-def _batch(
-    rows: Sequence[Sequence[Any]], schema: pa.Schema, blank: frozenset[str] = frozenset()
-) -> pa.RecordBatch:
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
-    arrays = [
-        pa.array([""] * len(rows), type=field.type)
-        if field.name in blank
-        else _array(values, field.type)
-        for values, field in zip(columns, schema, strict=True)
-    ]
-    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+def _arrays(columns: Sequence[Sequence[Any]], schema: pa.Schema) -> list[pa.Array]:
+    return [_array(values, field.type) for values, field in zip(columns, schema, strict=True)]
+
+
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
+    return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
 
 
 def _array(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
     try:
         return pa.array(values, type=kind)
-    except UnicodeEncodeError:
-        # Log lines are decoded with "surrogateescape" (any bytes survive, offsets stay exact);
-        # Arrow strings are UTF-8, so bytes that are not UTF-8 are stored as U+FFFD.
-        return pa.array([_utf8(value) for value in values], type=kind)
+    except UnicodeEncodeError:  # lines that are not UTF-8: Arrow strings are
+        return pa.array([stored_utf8(v) if isinstance(v, str) else v for v in values], type=kind)
 
 
-def _utf8(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return value
+def entries_batch(rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:
+    """A batch of entry rows (tuples in ``ENTRY_COLUMNS`` order) for ``log_entries``."""
+    columns = _columns(rows, len(ENTRY_COLUMNS))
+    lines, heads = zip(*map(pack, columns[_RAW]), strict=True) if rows else ((), ())
+    arrays = _arrays([*columns[:_RAW], lines, heads], ENTRY_SCHEMA)
+    return pa.RecordBatch.from_arrays(arrays, schema=ENTRY_SCHEMA)
 
 
-def entries_batch(rows: Sequence[Sequence[Any]], *, raw_text: bool = True) -> pa.RecordBatch:
-    """A batch of entry rows (tuples in ``ENTRY_COLUMNS`` order).
+def report_entries_batch(rows: Sequence[Sequence[Any]], *, raw_text: bool) -> pa.RecordBatch:
+    """A batch of entry rows for a one-off report's table (:data:`REPORT_ENTRY_SCHEMA`).
 
-    ``raw_text=False`` stores no raw lines: a one-off report does not read them, and they are
-    most of the bytes to convert, compress and insert.
+    ``raw_text=False`` stores no raw lines: a report does not read them, and they are most of
+    the bytes to convert, compress and insert.
     """
-    return _batch(rows, ENTRY_SCHEMA, frozenset() if raw_text else frozenset({"raw_text"}))
+    columns = _columns(rows, len(ENTRY_COLUMNS))
+    if not raw_text:
+        columns[_RAW] = [""] * len(rows)
+    arrays = _arrays(columns, REPORT_ENTRY_SCHEMA)
+    return pa.RecordBatch.from_arrays(arrays, schema=REPORT_ENTRY_SCHEMA)
 
 
 def gaps_batch(rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:
     """A batch of gap candidates (tuples in ``GAP_COLUMNS`` order)."""
-    return _batch(rows, GAP_SCHEMA)
+    arrays = _arrays(_columns(rows, len(GAP_COLUMNS)), GAP_SCHEMA)
+    return pa.RecordBatch.from_arrays(arrays, schema=GAP_SCHEMA)
 
 
 def to_ipc(batch: pa.RecordBatch, *, compression: str | None = None) -> bytes:

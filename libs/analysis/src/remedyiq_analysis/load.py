@@ -9,7 +9,7 @@ import pyarrow as pa
 from clickhouse_connect.driver.client import Client
 
 from remedyiq_analysis.batchbody import TABLES, join, with_keys
-from remedyiq_analysis.columnar import ENTRY_SCHEMA
+from remedyiq_analysis.columnar import REPORT_ENTRY_SCHEMA
 from remedyiq_analysis.migrate import check_identifier
 
 
@@ -54,7 +54,7 @@ def insert_entry_files(
     job_id: str,
     retention_days: int = 90,
 ) -> None:
-    """Load Arrow IPC stream files of entry rows (``columnar.to_ipc``) into ``log_entries``.
+    """Load Arrow IPC stream files of ``report_entries_batch`` rows into a report's ``log_entries``.
 
     The engine reads the files itself — no conversion in Python — which is what an embedded
     engine on the same machine as the parser can do (``remedyiq analyze``); one insert (one
@@ -65,7 +65,7 @@ def insert_entry_files(
     if len(folders) != 1 or any(set(name) & set(",{}*?") for name in names):
         raise ValueError("entry files must share one folder and have plain names")
     pattern = os.path.join(folders.pop(), "{" + ",".join(names) + "}")
-    columns = ", ".join(ENTRY_SCHEMA.names)
+    columns = ", ".join(REPORT_ENTRY_SCHEMA.names)
     client.command(
         f"INSERT INTO {check_identifier(database)}.log_entries "
         f"({columns}, tenant_id, job_id, retention_days) "

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from remedyiq_analysis.analyze import analyze
-from remedyiq_analysis.columnar import entries_batch, gaps_batch
+from remedyiq_analysis.columnar import gaps_batch, report_entries_batch
 from remedyiq_analysis.load import insert_batch, insert_entry_files
 from remedyiq_analysis.meta import FileMeta, JobMeta
 from remedyiq_analysis.migrate import REPORT_TABLES, migrate_up
@@ -231,7 +231,7 @@ def run_analysis(
         boundary.extend(tail)
         bar.update(task, description="analysing")
         for table, batch in (
-            ("log_entries", entries_batch(boundary, raw_text=raw_text)),
+            ("log_entries", report_entries_batch(boundary, raw_text=raw_text)),
             ("log_gaps", gaps_batch(result.line_gaps + result.thread_gaps)),
         ):
             insert_batch(client, DATABASE, table, batch, tenant_id=LOCAL_TENANT, job_id=job_id)

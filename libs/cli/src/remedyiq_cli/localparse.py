@@ -15,7 +15,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from remedyiq_analysis.columnar import entries_batch, to_ipc
+from remedyiq_analysis.columnar import report_entries_batch, to_ipc
 from remedyiq_arlog import summary_codec
 from remedyiq_arlog.options import ParseOptions
 from remedyiq_arlog.rows import Row
@@ -50,7 +50,7 @@ def _write_batches(rows: Iterator[Row], out_dir: str, raw_text: bool) -> tuple[l
     def flush() -> None:
         path = os.path.join(out_dir, f"{uuid.uuid4().hex}.arrows")
         with open(path, "wb") as handle:
-            handle.write(to_ipc(entries_batch(batch, raw_text=raw_text)))
+            handle.write(to_ipc(report_entries_batch(batch, raw_text=raw_text)))
         files.append(path)
         batch.clear()
 

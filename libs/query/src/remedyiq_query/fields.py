@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+PACKED_UNSAFE: Final = frozenset(">\n\x1e")
+"""A match that crosses a folded header's edge holds the newline before it or its closing ``>``;
+the fold mark (0x1E) is not in the lines."""
+
 
 class FieldType(StrEnum):
     STRING = "string"
@@ -43,6 +47,9 @@ class Field:
     match: Match = Match.EQUALS
     empty_value: str | None = None  # the enum value that means "absent" (for field:*)
     int_column: bool = True  # duration columns: Int64 (duration_ms) or Float64 (queue_time_ms)
+    # The same text stored smaller (raw lines with repeated headers folded, see
+    # remedyiq_arlog.rawtext): one substring free of PACKED_UNSAFE is in it iff it is in `column`.
+    packed_column: str | None = None
 
     @property
     def ranges(self) -> bool:
@@ -117,7 +124,8 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("pool", "esc_pool", _S, "escalation pool", ("esc_pool",)),
     Field("line", "line_number", FieldType.INT, "first line of the row in its file"),
     Field("file", "file_number", FieldType.INT, "input file number (1-based)"),
-    Field("raw", "raw_text", _S, "the row's original log lines", ("text",), match=Match.CONTAINS),
+    Field("raw", "raw_text", _S, "the row's original log lines", ("text",), match=Match.CONTAINS,
+          packed_column="raw_lines"),
 )  # fmt: skip
 
 _BY_NAME: Final[dict[str, Field]] = {}
@@ -128,7 +136,8 @@ for _field in FIELDS:
 
 FIELD_NAMES: Final = tuple(sorted(f.name for f in FIELDS))
 ALL_NAMES: Final = tuple(sorted(_BY_NAME))
-COLUMNS: Final = frozenset(f.column for f in FIELDS)
+COLUMNS: Final = frozenset(c for f in FIELDS for c in (f.column, f.packed_column) if c)
+"""Every column a compiled query may read."""
 SELECTIVE_COLUMNS: Final = frozenset({"trace_id", "rpc_id", "thread_id", "request_id"})
 SORT_KEY_COLUMNS: Final = frozenset({"log_type", "timestamp"})  # after tenant_id, job_id
 SKIP_INDEX_COLUMNS: Final = frozenset({"trace_id"})  # bloom_filter (migration 0003)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 from .errors import KqlError
-from .fields import Field, FieldType, Match
+from .fields import FIELDS, PACKED_UNSAFE, Field, FieldType, Match
 from .nodes import Value
 from .values import (
     BOOL_WORDS,
@@ -99,19 +100,28 @@ def range_leaf(field: Field, op: str, value: Value, span: Span, bind: Bind) -> L
     return Leaf(f"{column} {op} {bind(number, type_name)}", column, bounded=True)
 
 
+_RAW: Final = next(f for f in FIELDS if f.name == "raw")
+
+
 def free_text_leaf(value: Value, bind: Bind) -> Leaf | None:
-    """A bare word or phrase: case-insensitive substring of ``raw_text`` (None: matches all)."""
+    """A bare word or phrase: ``raw:value`` (None: matches all)."""
     if value.star or not value.text:
         return None
-    if value.wildcard:
-        pattern = like_pattern(value.pieces, anywhere=True)
-        return Leaf(f"raw_text ILIKE {bind(pattern, 'String')}", "raw_text", scan=True)
-    sql = f"positionCaseInsensitiveUTF8(raw_text, {bind(value.text, 'String')}) > 0"
-    return Leaf(sql, "raw_text", scan=True)
+    return _string(_RAW, value, bind)
+
+
+def _read_column(field: Field, value: Value) -> str:
+    """The column a match of ``value`` reads: the packed one when that finds the same rows."""
+    pieces = [piece for piece in value.pieces if piece]
+    if field.packed_column is None or len(pieces) > 1:  # pieces in order may cross a fold
+        return field.column
+    if any(set(piece) & PACKED_UNSAFE for piece in pieces):
+        return field.column
+    return field.packed_column
 
 
 def _string(field: Field, value: Value, bind: Bind) -> Leaf:
-    column = field.column
+    column = _read_column(field, value)
     if not value.text:
         return Leaf(f"empty({column})", column)
     contains = field.match is Match.CONTAINS
