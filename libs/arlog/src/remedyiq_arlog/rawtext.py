@@ -10,7 +10,7 @@ with the first line's header ``H`` is written with :data:`MARK` in its place. ``
 ``H``'s length in stored (UTF-8) bytes, 0 when nothing was folded.
 
 Unpacking replaces every newline + :data:`MARK` by newline + ``H``, which is exact because a row
-is packed only when none of its lines starts with the mark already (:func:`pack`). ClickHouse
+is packed only when the mark is nowhere in it (:func:`pack`). ClickHouse
 unpacks in the ``raw_text`` ALIAS column of ``log_entries`` (migration 0009), :func:`unpack` is the
 same in Python. A substring free of ``>``, newlines and the mark is found in the packed text
 exactly when it is in the unpacked one: a match inside a folded header is also in the first line's,
@@ -30,6 +30,7 @@ MAX_HEAD: Final = 0xFFFF
 
 _HEAD: Final = re.compile(r"<[^<>\n]*>(?: <[^<>\n]*>)*")
 _FOLDED: Final = "\n" + MARK
+_STAMPED: Final = "> /* "
 
 
 def stored_utf8(text: str) -> str:
@@ -40,12 +41,17 @@ def stored_utf8(text: str) -> str:
 
 def pack(text: str) -> tuple[str, int]:
     """``(packed text, raw_head)`` of a row's newline-joined lines."""
-    if "\n" not in text or _FOLDED in text:
+    first = text.find("\n")
+    if first < 0 or MARK in text:
         return text, 0
-    head = _HEAD.match(text)
-    if head is None:
-        return text, 0
-    header = head.group()
+    stamp = text.find(_STAMPED, 0, first)  # the usual first line: header, then its time
+    if stamp > 0 and text[0] == "<":
+        header = text[: stamp + 1]
+    else:
+        head = _HEAD.match(text)
+        if head is None:
+            return text, 0
+        header = head.group()
     packed = text.replace("\n" + header, _FOLDED)
     if len(packed) == len(text):
         return text, 0
@@ -54,8 +60,9 @@ def pack(text: str) -> tuple[str, int]:
 
 
 def unpack(packed: str, raw_head: int) -> str:
-    """The row's lines from what :func:`pack` stored (``packed`` as stored: valid UTF-8)."""
-    if not raw_head:
+    """The row's lines from what :func:`pack` stored (``packed`` as stored: valid UTF-8), or
+    from a prefix of it (a prefix of the lines)."""
+    if not raw_head or _FOLDED not in packed:
         return packed
     header = packed.encode()[:raw_head].decode()
     return packed.replace(_FOLDED, "\n" + header)

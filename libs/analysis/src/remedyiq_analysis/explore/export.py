@@ -59,7 +59,7 @@ def _chunks(
     if fmt == "csv":
         yield _csv([COLUMNS])
     for rows in _pages(scope, flt, start_ms, end_ms):
-        entries = [entry_row(r) for r in rows]
+        entries = [entry_row(r, RAW_TEXT_LIMIT) for r in rows]
         if fmt == "csv":
             yield _csv([[_cell(getattr(e, c)) for c in COLUMNS] for e in entries])
         else:

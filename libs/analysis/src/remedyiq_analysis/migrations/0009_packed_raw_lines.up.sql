@@ -5,7 +5,7 @@
 -- of a combined log not stored; inserting and merging the rest costs the engine ~20-30 % less
 -- CPU per row (isolated inserts of the 100 MB bench log's batches).
 -- raw_text keeps its meaning for every reader: an ALIAS that unfolds the headers again (exact:
--- a row is packed only if none of its lines started with 0x1E). Rows stored before this
+-- a row is packed only if 0x1E is nowhere in it). Rows stored before this
 -- migration have raw_head = 0 and read as they were. Free-text search reads raw_lines itself
 -- whenever that gives the same answer (remedyiq_query.fields). Metadata only, no mutation.
 ALTER TABLE log_entries RENAME COLUMN raw_text TO raw_lines;
