@@ -189,7 +189,7 @@ def test_packed_raw_lines_read_back_whole_before_and_after(client: Client) -> No
         table, [["t", "old", n, stored_utf8(text)] for n, text in enumerate(LINES, 1)],
         column_names=["tenant_id", "job_id", "line_number", "raw_text"],
     )  # fmt: skip
-    assert migrate_up(client, database) == [9]
+    assert migrate_up(client, database, 9) == [9]
     assert [name for name in _columns(client, database) if name.startswith("raw")] == [
         "raw_lines", "raw_head", "raw_text",
     ]  # fmt: skip
@@ -214,4 +214,14 @@ def test_packed_raw_lines_read_back_whole_before_and_after(client: Client) -> No
     assert "raw_lines" not in _columns(client, database)
     for job in ("old", "new"):
         assert [r[0] for r in client.query(read, parameters={"j": job}).result_rows] == whole
-    assert migrate_up(client, database) == [9]
+    assert migrate_up(client, database, 9) == [9]
+
+
+def test_merges_wait_for_ten_parts_and_back(client: Client) -> None:
+    database = "migrations_merges"
+    migrate_up(client, database, 9)
+    assert "merge_selector_base" not in _engine(client, database)
+    assert migrate_up(client, database) == [10]
+    assert "merge_selector_base = 10" in _engine(client, database)
+    assert migrate_down(client, database, 9) == [10]
+    assert "merge_selector_base" not in _engine(client, database)

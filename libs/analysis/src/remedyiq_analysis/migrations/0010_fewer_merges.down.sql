@@ -1,0 +1,1 @@
+ALTER TABLE log_entries RESET SETTING merge_selector_base
