@@ -71,13 +71,13 @@ from bench.pipeline import (
     RssSampler,
     Service,
     Timeline,
-    in_fresh_process,
     start_service,
     start_services,
     start_stack,
     stop_services,
     wait_ready,
 )
+from bench.procs import in_fresh_process
 from remedyiq_analysis.scope import JobScope
 from remedyiq_gateway.deps import Resources
 from remedyiq_gateway.jobops import forget_caches

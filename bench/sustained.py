@@ -1,0 +1,162 @@
+"""The writer's insert path over a sustained ingest, every merge included.
+
+One job's figure cannot hold the cost of merging what it stored: ClickHouse merges a job's parts
+when enough parts of similar size exist (``merge_selector_base``, migration 0010), often only
+with the next jobs' parts. So the engine's merge cost per row is measured here over a stream of
+inserts long enough to reach a steady state: the 100 MB bench log's entry batches, as the parser
+publishes them (20k rows, Arrow with ZSTD buffers), made distinct copy after copy (lines and
+times shifted), stored the way the writer stores them (each body checked, ``flush_rows`` rows
+joined into one insert with a deduplication token) into a fresh embedded ClickHouse, then the
+merges waited for until they have been idle for a while. The process's CPU, minus what preparing
+the copies took, is split by thread: the background merges per row are added to the writer-alone
+figure of the pipeline bench, whose job ends before its parts are merged.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import clickhouse_connect
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bench.procs import MERGES, cpu_by_thread_name, in_fresh_process
+from remedyiq_analysis.batchbody import check, encode
+from remedyiq_analysis.columnar import entries_batch
+from remedyiq_analysis.load import insert_bodies
+from remedyiq_analysis.migrate import migrate_up
+from remedyiq_arlog.options import ParseOptions
+from remedyiq_arlog.runner import parse_range, plan_file
+
+DATABASE = "sustained"
+TENANT, JOB = "bench", "sustained"
+BATCH_ROWS = 20_000  # the parser's batches (ParseRange.batch_rows)
+QUIET_S = 10.0  # merges idle this long: settled (the selector looks again every few seconds)
+
+
+def run_sustained(log: Path, work: Path, *, rows: int, flush_rows: int) -> dict[str, Any]:
+    """About ``rows`` entries of ``log`` stored in ``flush_rows``-row inserts (own process)."""
+    folder = work / "sustained-chdb"
+    return in_fresh_process(_sustained, str(log), str(folder), rows, flush_rows)
+
+
+def _batches(log: str) -> list[pa.RecordBatch]:
+    task = plan_file(log)[0]
+    batches: list[pa.RecordBatch] = []
+    with open(log, "rb") as stream:
+        parsed, _ = parse_range(stream, task, ParseOptions())
+        rows = []
+        for row in parsed:
+            rows.append(row)
+            if len(rows) == BATCH_ROWS:
+                batches.append(entries_batch(rows))
+                rows = []
+        if rows:
+            batches.append(entries_batch(rows))
+    return batches
+
+
+def _copies(batches: list[pa.RecordBatch]) -> Iterator[tuple[bytes, str, int]]:
+    """The batches as bodies, again and again, each round's lines and times after the last's."""
+    lines = max(pc.max(b.column("end_line")).as_py() for b in batches) + 1
+    first = min(pc.min(b.column("timestamp")).value for b in batches)
+    span = max(pc.max(b.column("timestamp")).value for b in batches) - first + 1
+    names = batches[0].schema.names
+    for round_number in range(1_000_000):
+        for position, batch in enumerate(batches):
+            columns = list(batch.columns)
+            for name in ("line_number", "ref_line", "end_line"):
+                index = names.index(name)
+                shift = pa.scalar(round_number * lines, batch.column(index).type)
+                columns[index] = pc.add(batch.column(index), shift)
+            index = names.index("timestamp")
+            millis = pc.add(batch.column(index).cast(pa.int64()), round_number * span)
+            columns[index] = millis.cast(batch.column(index).type)
+            shifted = pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+            batch_id = f"s{round_number}.b{position}"
+            body = encode(
+                shifted, tenant_id=TENANT, job_id=JOB, batch_id=batch_id, retention_days=90
+            )
+            yield body, batch_id, batch.num_rows
+
+
+def _process_cpu(threads: dict[str, float]) -> float:
+    return sum(threads.values())
+
+
+def _sustained(log: str, folder: str, target_rows: int, flush_rows: int) -> dict[str, Any]:
+    batches = _batches(log)
+    client = clickhouse_connect.get_client(dsn=f"chdb://{folder}")
+    migrate_up(client, DATABASE)
+    copies = _copies(batches)
+    pid = os.getpid()
+    start = cpu_by_thread_name(pid)
+    preparing = 0.0
+    stored = inserts = 0
+    wall = time.perf_counter()
+    while stored < target_rows:
+        began = time.thread_time()
+        group: list[tuple[bytes, str]] = []
+        rows = 0
+        while rows < flush_rows:
+            body, batch_id, count = next(copies)
+            group.append((body, batch_id))
+            rows += count
+        preparing += time.thread_time() - began
+        for body, batch_id in group:  # what the writer does with every body it pulls
+            check(body, "log_entries", tenant_id=TENANT, job_id=JOB, batch_id=batch_id)
+        token: dict[str, object] = {"insert_deduplication_token": f"{JOB}:{inserts}"}
+        insert_bodies(client, DATABASE, "log_entries", [body for body, _ in group], token)
+        stored += rows
+        inserts += 1
+    inserted = time.perf_counter() - wall
+    settled = _settle(client, pid)
+    threads = {
+        name: round(cpu - start.get(name, 0.0), 2)
+        for name, cpu in sorted(settled.items(), key=lambda item: -item[1])
+        if cpu - start.get(name, 0.0) >= 0.01
+    }
+    parts = client.query(
+        "SELECT count() FROM system.parts WHERE active AND database = {db:String} "
+        "AND table = 'log_entries'",
+        parameters={"db": DATABASE},
+    ).result_rows[0][0]
+    client.close()
+    cpu = _process_cpu(settled) - _process_cpu(start) - preparing
+    merges = threads.get(MERGES, 0.0)
+    return {
+        "rows": stored,
+        "inserts": inserts,
+        "flush_rows": flush_rows,
+        "insert_wall_s": round(inserted, 1),
+        "cpu_s": round(cpu, 2),
+        "rows_per_cpu_s": round(stored / cpu),
+        "merges_cpu_s": merges,
+        "merge_us_per_row": round(merges / stored * 1e6, 2),
+        "parts_left": int(parts),
+        "cpu_by_thread_s": threads,
+    }
+
+
+def _settle(client: Any, pid: int) -> dict[str, float]:
+    """Thread CPU once no merge has run for ``QUIET_S`` (at most 10 minutes)."""
+    deadline = time.monotonic() + 600
+    threads = cpu_by_thread_name(pid)
+    quiet_since = time.monotonic()
+    tick = threading.Event()  # never set: a sleep between looks
+    while time.monotonic() - quiet_since < QUIET_S and time.monotonic() < deadline:
+        running = client.command(
+            "SELECT count() FROM system.merges WHERE database = {db:String}",
+            parameters={"db": DATABASE},
+        )
+        tick.wait(0.5)
+        now = cpu_by_thread_name(pid)
+        if running or now.get(MERGES, 0.0) - threads.get(MERGES, 0.0) > 0.005:
+            quiet_since = time.monotonic()
+        threads = now
+    return threads
