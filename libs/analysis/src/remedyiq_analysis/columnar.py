@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import pyarrow as pa
 
-from remedyiq_arlog.rawtext import pack, stored_utf8
+from remedyiq_arlog.rawtext import pack_all, stored_utf8
 from remedyiq_arlog.schema import ENTRY_COLUMNS, GAP_COLUMNS
 
 _MS = pa.timestamp("ms", tz="UTC")
@@ -91,8 +91,7 @@ def _array(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
 def entries_batch(rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:
     """A batch of entry rows (tuples in ``ENTRY_COLUMNS`` order) for ``log_entries``."""
     columns = _columns(rows, len(ENTRY_COLUMNS))
-    lines, heads = zip(*map(pack, columns[_RAW]), strict=True) if rows else ((), ())
-    arrays = _arrays([*columns[:_RAW], lines, heads], ENTRY_SCHEMA)
+    arrays = _arrays([*columns[:_RAW], *pack_all(columns[_RAW])], ENTRY_SCHEMA)
     return pa.RecordBatch.from_arrays(arrays, schema=ENTRY_SCHEMA)
 
 
