@@ -684,9 +684,9 @@ def print_report(report: dict[str, Any]) -> None:
     held = alone["sustained"]
     print(
         f"{'sustained ingest':<22} {held['rows']:,} rows in {held['inserts']} inserts of "
-        f"{held['flush_rows']:,}, merges settled: {held['rows_per_cpu_s']:,} rows per CPU s; "
-        f"merges {held['merge_us_per_row']} µs per row, {held['parts_left']} parts left; by "
-        "thread: " + ", ".join(f"{n} {c}" for n, c in list(held["cpu_by_thread_s"].items())[:4])
+        f"{held['flush_rows']:,}: inserts {held['insert_cpu_s']} CPU s, then merges "
+        f"{held['merges_cpu_s']} CPU s ({held['merge_us_per_row']} µs per row, "
+        f"{held['parts_left']} parts left): {held['rows_per_cpu_s']:,} rows per CPU s"
     )
     print(
         f"{'':<22} writer alone with its rows' merges at that cost: "

@@ -7,14 +7,15 @@ inserts long enough to reach a steady state: the 100 MB bench log's entry batche
 publishes them (20k rows, Arrow with ZSTD buffers), made distinct copy after copy (lines and
 times shifted), stored the way the writer stores them (each body checked, ``flush_rows`` rows
 joined into one insert with a deduplication token) into a fresh embedded ClickHouse, then the
-merges waited for until they have been idle for a while. The process's CPU, minus what preparing
-the copies took, is split by thread: the background merges per row are added to the writer-alone
-figure of the pipeline bench, whose job ends before its parts are merged.
+merges waited for until they have been idle for a while. Inserts run first with the merges held
+back, then the merges alone, so that each phase's CPU (the process's, minus preparing the copies)
+is its own: the merges per row are added to the writer-alone figure of the pipeline bench, whose
+job ends before its parts are merged.
 """
 
 from __future__ import annotations
 
-import os
+import resource
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ import clickhouse_connect
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bench.procs import MERGES, cpu_by_thread_name, in_fresh_process
+from bench.procs import in_fresh_process
 from remedyiq_analysis.batchbody import check, encode
 from remedyiq_analysis.columnar import entries_batch
 from remedyiq_analysis.load import insert_bodies
@@ -85,17 +86,23 @@ def _copies(batches: list[pa.RecordBatch]) -> Iterator[tuple[bytes, str, int]]:
             yield body, batch_id, batch.num_rows
 
 
-def _process_cpu(threads: dict[str, float]) -> float:
-    return sum(threads.values())
+def _cpu() -> float:
+    """CPU seconds of this process, threads that ended included (``/proc``'s per-thread figures
+    lose them: the engine's pools retire idle threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _sustained(log: str, folder: str, target_rows: int, flush_rows: int) -> dict[str, Any]:
     batches = _batches(log)
     client = clickhouse_connect.get_client(dsn=f"chdb://{folder}")
     migrate_up(client, DATABASE)
+    table = f"{DATABASE}.log_entries"
     copies = _copies(batches)
-    pid = os.getpid()
-    start = cpu_by_thread_name(pid)
+    # inserts first, merges held back, so that each phase's CPU is its own; the merges then
+    # see every part at once, as a steady stream lets the selector gather them
+    client.command(f"SYSTEM STOP MERGES {table}")
+    start = _cpu()
     preparing = 0.0
     stored = inserts = 0
     wall = time.perf_counter()
@@ -115,48 +122,53 @@ def _sustained(log: str, folder: str, target_rows: int, flush_rows: int) -> dict
         stored += rows
         inserts += 1
     inserted = time.perf_counter() - wall
-    settled = _settle(client, pid)
-    threads = {
-        name: round(cpu - start.get(name, 0.0), 2)
-        for name, cpu in sorted(settled.items(), key=lambda item: -item[1])
-        if cpu - start.get(name, 0.0) >= 0.01
-    }
-    parts = client.query(
-        "SELECT count() FROM system.parts WHERE active AND database = {db:String} "
-        "AND table = 'log_entries'",
-        parameters={"db": DATABASE},
-    ).result_rows[0][0]
+    insert_cpu = _cpu() - start - preparing
+    parts_before = _parts(client)
+    merging = _cpu()
+    client.command(f"SYSTEM START MERGES {table}")
+    _settle(client, parts_before)
+    merge_cpu = _cpu() - merging
+    parts = _parts(client)
     client.close()
-    cpu = _process_cpu(settled) - _process_cpu(start) - preparing
-    merges = threads.get(MERGES, 0.0)
     return {
         "rows": stored,
         "inserts": inserts,
         "flush_rows": flush_rows,
         "insert_wall_s": round(inserted, 1),
-        "cpu_s": round(cpu, 2),
-        "rows_per_cpu_s": round(stored / cpu),
-        "merges_cpu_s": merges,
-        "merge_us_per_row": round(merges / stored * 1e6, 2),
-        "parts_left": int(parts),
-        "cpu_by_thread_s": threads,
+        "insert_cpu_s": round(insert_cpu, 2),
+        "merges_cpu_s": round(merge_cpu, 2),
+        "rows_per_cpu_s": round(stored / (insert_cpu + merge_cpu)),
+        "merge_us_per_row": round(merge_cpu / stored * 1e6, 2),
+        "parts_left": parts,
     }
 
 
-def _settle(client: Any, pid: int) -> dict[str, float]:
-    """Thread CPU once no merge has run for ``QUIET_S`` (at most 10 minutes)."""
+def _parts(client: Any) -> int:
+    return int(
+        client.query(
+            "SELECT count() FROM system.parts WHERE active AND database = {db:String} "
+            "AND table = 'log_entries'",
+            parameters={"db": DATABASE},
+        ).result_rows[0][0]
+    )
+
+
+def _settle(client: Any, parts: int) -> None:
+    """Back once the merges have started and then been idle for ``QUIET_S`` (10 minutes at
+    most): no merge running, the part count and this process's CPU still."""
     deadline = time.monotonic() + 600
-    threads = cpu_by_thread_name(pid)
-    quiet_since = time.monotonic()
     tick = threading.Event()  # never set: a sleep between looks
-    while time.monotonic() - quiet_since < QUIET_S and time.monotonic() < deadline:
+    quiet_since = time.monotonic()
+    cpu = _cpu()
+    while time.monotonic() < deadline:
+        tick.wait(0.5)
         running = client.command(
             "SELECT count() FROM system.merges WHERE database = {db:String}",
             parameters={"db": DATABASE},
         )
-        tick.wait(0.5)
-        now = cpu_by_thread_name(pid)
-        if running or now.get(MERGES, 0.0) - threads.get(MERGES, 0.0) > 0.005:
+        now_parts, now_cpu = _parts(client), _cpu()
+        if running or now_parts != parts or now_cpu - cpu > 0.05:
             quiet_since = time.monotonic()
-        threads = now
-    return threads
+        parts, cpu = now_parts, now_cpu
+        if time.monotonic() - quiet_since >= QUIET_S:
+            return
