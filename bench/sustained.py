@@ -16,6 +16,7 @@ job ends before its parts are merged.
 from __future__ import annotations
 
 import resource
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -43,6 +44,8 @@ QUIET_S = 10.0  # merges idle this long: settled (the selector looks again every
 def run_sustained(log: Path, work: Path, *, rows: int, flush_rows: int) -> dict[str, Any]:
     """About ``rows`` entries of ``log`` stored in ``flush_rows``-row inserts (own process)."""
     folder = work / "sustained-chdb"
+    shutil.rmtree(folder, ignore_errors=True)  # a fresh engine: an earlier run's tokens would
+    # deduplicate every insert
     return in_fresh_process(_sustained, str(log), str(folder), rows, flush_rows)
 
 
@@ -155,10 +158,13 @@ def _parts(client: Any) -> int:
 
 def _settle(client: Any, parts: int) -> None:
     """Back once the merges have started and then been idle for ``QUIET_S`` (10 minutes at
-    most): no merge running, the part count and this process's CPU still."""
-    deadline = time.monotonic() + 600
+    most): no merge running, the part count and this process's CPU still. A merge is waited for
+    a minute at most (the selector backs off while merges are stopped)."""
+    began = time.monotonic()
+    deadline = began + 600
     tick = threading.Event()  # never set: a sleep between looks
-    quiet_since = time.monotonic()
+    quiet_since = began
+    started = False
     cpu = _cpu()
     while time.monotonic() < deadline:
         tick.wait(0.5)
@@ -169,6 +175,8 @@ def _settle(client: Any, parts: int) -> None:
         now_parts, now_cpu = _parts(client), _cpu()
         if running or now_parts != parts or now_cpu - cpu > 0.05:
             quiet_since = time.monotonic()
+            started = started or bool(running) or now_parts != parts
         parts, cpu = now_parts, now_cpu
-        if time.monotonic() - quiet_since >= QUIET_S:
+        waited = started or time.monotonic() - began > 60
+        if waited and time.monotonic() - quiet_since >= QUIET_S:
             return
