@@ -15,6 +15,7 @@ job ends before its parts are merged.
 
 from __future__ import annotations
 
+import itertools
 import resource
 import shutil
 import threading
@@ -71,7 +72,7 @@ def _copies(batches: list[pa.RecordBatch]) -> Iterator[tuple[bytes, str, int]]:
     first = min(pc.min(b.column("timestamp")).value for b in batches)
     span = max(pc.max(b.column("timestamp")).value for b in batches) - first + 1
     names = batches[0].schema.names
-    for round_number in range(1_000_000):
+    for round_number in itertools.count():
         for position, batch in enumerate(batches):
             columns = list(batch.columns)
             for name in ("line_number", "ref_line", "end_line"):
