@@ -51,7 +51,7 @@ import nats
 import psutil
 from nats.aio.msg import Msg
 
-from bench.procs import MERGES, cpu_by_thread_name, in_fresh_process
+from bench.procs import MERGES, cpu_by_thread_name, in_fresh_process, minor_faults
 from bench.sustained import run_sustained
 from remedyiq_cli.stack import start_servers
 from remedyiq_devstack.ports import free_port
@@ -96,6 +96,10 @@ class Service:
     def cpu_by_thread_name(self) -> dict[str, float]:
         return cpu_by_thread_name(self.process.pid)
 
+    def minor_faults(self) -> int:
+        """Pages the kernel has mapped in for the process (each one zeroed first when fresh)."""
+        return minor_faults(self.process.pid)
+
     def peak_rss_mb(self) -> float:
         """The kernel's high-water mark of the process's resident memory."""
         status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="utf-8")
@@ -114,6 +118,7 @@ class Timeline:
     first: dict[str, float] = field(default_factory=dict)  # status → first event (monotonic)
     store_cpu: dict[str, float] = field(default_factory=dict)  # status → CPU s of ingest+writer
     store_threads: dict[str, dict[str, float]] = field(default_factory=dict)  # … per thread name
+    store_faults: dict[str, int] = field(default_factory=dict)  # … its minor page faults so far
     end: JobComplete | None = None
     ended: float = 0.0
     events: list[tuple[float, str, str, int]] = field(default_factory=list)  # t, status, stage, %
@@ -286,6 +291,12 @@ async def submit_and_follow(
             tenant = await tenants_repo.ensure_tenant(conn, "bench", "bench")
         job_id = uuid.uuid4()
 
+        def mark(moment: str) -> None:
+            """The store process's CPU, by thread, and page faults at ``moment``."""
+            timeline.store_cpu[moment] = store.cpu_s()
+            timeline.store_threads[moment] = store.cpu_by_thread_name()
+            timeline.store_faults[moment] = store.minor_faults()
+
         async def on_progress(msg: Msg) -> None:
             update = JobProgress.model_validate_json(msg.data)
             if update.job_id != job_id:
@@ -295,8 +306,7 @@ async def submit_and_follow(
             timeline.current = update.status.value
             if update.status.value not in timeline.first:
                 timeline.first[update.status.value] = now
-                timeline.store_cpu[update.status.value] = store.cpu_s()
-                timeline.store_threads[update.status.value] = store.cpu_by_thread_name()
+                mark(update.status.value)
             if update.status.value == "storing" and switch is not None and store is first:
                 await swap(switch)
 
@@ -304,15 +314,13 @@ async def submit_and_follow(
             nonlocal store
             store = await asyncio.to_thread(replace)
             timeline.first["switched"] = time.monotonic()
-            timeline.store_cpu["switched"] = store.cpu_s()
-            timeline.store_threads["switched"] = store.cpu_by_thread_name()
+            mark("switched")
 
         async def on_complete(msg: Msg) -> None:
             end = JobComplete.model_validate_json(msg.data)
             if end.job_id == job_id:
                 timeline.ended = time.monotonic()
-                timeline.store_cpu["end"] = store.cpu_s()
-                timeline.store_threads["end"] = store.cpu_by_thread_name()
+                mark("end")
                 timeline.end = end
                 timeline.current = "complete"
                 ended.set()
@@ -329,8 +337,7 @@ async def submit_and_follow(
             requested_by="bench",
             requested_at=datetime.now(UTC),
         )
-        timeline.store_cpu["submitted"] = store.cpu_s()
-        timeline.store_threads["submitted"] = store.cpu_by_thread_name()
+        mark("submitted")
         timeline.submitted = time.monotonic()
         await publish(broker, "jobs.submit", message, tenant=str(tenant), msg_id=str(job_id))
         await asyncio.wait_for(ended.wait(), timeout_s)
@@ -454,6 +461,7 @@ def run_writer_alone(path: Path, work: Path, *, parsers: int, timeout_s: float) 
         "storing_s": round(timeline.first["analyzing"] - timeline.first["switched"], 2),
         "writer_cpu_s": round(cpu, 2),
         "writer_rows_per_s_per_core": round(rows / cpu) if cpu > 0 else None,
+        "writer_page_faults_per_row": _faults_per_row(timeline, "switched", rows),
         "writer_cpu_by_thread_s": _thread_cpu(
             threads["switched"],
             {**threads["analyzing"], MERGES: threads["settled"].get(MERGES, 0.0)},
@@ -480,6 +488,15 @@ def _merges_settled(
             quiet_since = time.monotonic()
         threads = now
     return threads
+
+
+def _faults_per_row(timeline: Timeline, since: str, rows: int) -> float | None:
+    """Minor page faults of the store process per stored row, ``since`` → ``analyzing``: pages
+    the engine's allocator gave back and took again (see ``remedyiq_analysis.embedded``)."""
+    faults = timeline.store_faults
+    if since not in faults or "analyzing" not in faults or not rows:
+        return None
+    return round((faults["analyzing"] - faults[since]) / rows, 3)
 
 
 def _thread_cpu(since: dict[str, float], until: dict[str, float]) -> dict[str, float]:
@@ -679,7 +696,8 @@ def print_report(report: dict[str, Any]) -> None:
         f"{alone['writer_cpu_s']} CPU s, {alone['writer_rows_per_s_per_core'] or 0:,} rows/s/core; "
         "by thread: "
         + ", ".join(f"{n} {c}" for n, c in list(alone["writer_cpu_by_thread_s"].items())[:5])
-        + f" (merges after the job completed: {alone['merges_after_complete_s']} s)"
+        + f" (merges after the job completed: {alone['merges_after_complete_s']} s); "
+        f"page faults per row: {alone['writer_page_faults_per_row']}"
     )
     held = alone["sustained"]
     print(

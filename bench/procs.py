@@ -29,6 +29,12 @@ def cpu_by_thread_name(pid: int) -> dict[str, float]:
     return found
 
 
+def minor_faults(pid: int) -> int:
+    """Minor page faults of a process so far (``/proc/<pid>/stat``, its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    return int(fields[7])
+
+
 def in_fresh_process(fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` in a new Python process (``fn`` a module-level function): chDB allows one
     data directory per process, and a process that opened one keeps it."""

@@ -24,13 +24,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import clickhouse_connect
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from bench.procs import in_fresh_process
 from remedyiq_analysis.batchbody import check, encode
 from remedyiq_analysis.columnar import entries_batch
+from remedyiq_analysis.embedded import SCHEME, open_embedded
 from remedyiq_analysis.load import insert_bodies
 from remedyiq_analysis.migrate import migrate_up
 from remedyiq_arlog.options import ParseOptions
@@ -99,7 +99,7 @@ def _cpu() -> float:
 
 def _sustained(log: str, folder: str, target_rows: int, flush_rows: int) -> dict[str, Any]:
     batches = _batches(log)
-    client = clickhouse_connect.get_client(dsn=f"chdb://{folder}")
+    client = open_embedded(f"{SCHEME}{folder}")  # as the writer opens it
     migrate_up(client, DATABASE)
     table = f"{DATABASE}.log_entries"
     copies = _copies(batches)

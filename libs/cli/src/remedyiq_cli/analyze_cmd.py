@@ -15,13 +15,13 @@ from datetime import datetime
 from multiprocessing import get_context
 from typing import Any, TypeVar
 
-import clickhouse_connect
 from clickhouse_connect.driver.client import Client
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from remedyiq_analysis.analyze import analyze
 from remedyiq_analysis.columnar import gaps_batch, report_entries_batch
+from remedyiq_analysis.embedded import SCHEME, open_embedded
 from remedyiq_analysis.load import insert_batch, insert_entry_files
 from remedyiq_analysis.meta import FileMeta, JobMeta
 from remedyiq_analysis.migrate import REPORT_TABLES, migrate_up
@@ -207,7 +207,7 @@ def run_analysis(
         pool = stack.enter_context(_executor(workers))
         futures, total = submit_all(pool, inputs, parse, work, workers, raw_text=raw_text)
         db_path = os.path.abspath(db_dir) if db_dir else os.path.join(work, "chdb")
-        client = clickhouse_connect.get_client(dsn=f"chdb://{db_path}")
+        client = open_embedded(f"{SCHEME}{db_path}")
         migrate_up(client, DATABASE, target=REPORT_TABLES)
         # A one-off analysis reads its parts once: merging them in the background would only
         # compete with the parser for the CPU.

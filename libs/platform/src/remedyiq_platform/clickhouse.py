@@ -17,6 +17,7 @@ from typing import TypeVar
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
 
+from remedyiq_analysis.embedded import SCHEME, open_embedded
 from remedyiq_analysis.migrate import migrate_up
 from remedyiq_analysis.scope import JobScope
 
@@ -37,8 +38,8 @@ class ClickHouse:
         return self._client
 
     async def connect(self) -> None:
-        if self.dsn.startswith("chdb://"):  # the embedded engine has no connection to time out
-            self._client = await asyncio.to_thread(clickhouse_connect.get_client, dsn=self.dsn)
+        if self.dsn.startswith(SCHEME):  # the embedded engine has no connection to time out
+            self._client = await asyncio.to_thread(open_embedded, self.dsn)
         else:
             self._client = await asyncio.to_thread(
                 clickhouse_connect.get_client,
