@@ -11,7 +11,14 @@ from clickhouse_connect.driver.client import Client
 
 from remedyiq_analysis.columnar import ENTRY_SCHEMA
 from remedyiq_analysis.migrate import applied, available, migrate_down, migrate_up
-from remedyiq_arlog.rawtext import pack, stored_utf8
+from remedyiq_arlog.rawtext import (
+    HEADER_COLUMNS,
+    REBUILT,
+    REBUILT_LEGACY,
+    pack,
+    render,
+    stored_utf8,
+)
 
 
 @pytest.fixture
@@ -221,7 +228,71 @@ def test_merges_wait_for_ten_parts_and_back(client: Client) -> None:
     database = "migrations_merges"
     migrate_up(client, database, 9)
     assert "merge_selector_base" not in _engine(client, database)
-    assert migrate_up(client, database) == [10]
+    assert migrate_up(client, database, 10) == [10]
     assert "merge_selector_base = 10" in _engine(client, database)
     assert migrate_down(client, database, 9) == [10]
     assert "merge_selector_base" not in _engine(client, database)
+
+
+def _rendered_rows() -> list[tuple[list[str], str]]:
+    """``(header columns, lines)``: TrID and legacy layouts, a UTF-8 user, headers the columns do
+    not print (a user longer than its padding, another spacing), a line holding a mark."""
+    trid = ["API", "FiLqX9iuQpSMJLlSFz2HfQ:0002890", "0000000214", "0000000000", "Admin"]
+    trid += ["390600", "Jürgen Müller", "1"]
+    legacy = ["SQL", "", *trid[2:6], "Demo", "0"]
+    long_user = [*trid[:6], "U" * 46, "1"]
+    rows = []
+    for values, trid_layout in ((trid, True), (legacy, False), (long_user, True)):
+        head = render(values, trid=trid_layout) or render([*values[:6], "x", "1"])
+        assert head is not None
+        head = head.replace("<USER: x" + " " * 44, "<USER: " + values[6])  # as the server wrote
+        lines = f"{head} /* Mon Nov 24 2025 14:00:00.0010 */ +GE start\n{head} /* … */ -GE OK"
+        rows.append((values, lines))
+    rows.append((trid, f"{ODD} /* t */ x\n{ODD} y"))
+    rows.append((trid, f"{render(trid)} /* t */ holds \x1c"))
+    return rows
+
+
+ODD = "<API > <TID: 214> <USER: Demo>"
+
+
+def test_rendered_first_headers_read_back_whole_and_down(client: Client) -> None:
+    database = "migrations_rendered"
+    migrate_up(client, database, 10)
+    table = f"{database}.log_entries"
+    rows = _rendered_rows()
+    names = ["tenant_id", "job_id", "line_number", *HEADER_COLUMNS, "raw_lines", "raw_head"]
+
+    def insert(job: str, *, render_headers: bool) -> list[str]:
+        packed = [pack(text, values if render_headers else None) for values, text in rows]
+        client.insert(
+            table,
+            [
+                ["t", job, n, *values, p, h]
+                for n, ((values, _), (p, h)) in enumerate(zip(rows, packed, strict=True), 1)
+            ],
+            column_names=names,
+        )
+        return [p[:1] for p, _ in packed]
+
+    insert("before", render_headers=False)
+    assert migrate_up(client, database) == [11]
+    marks = insert("after", render_headers=True)
+    assert marks == [REBUILT, REBUILT_LEGACY, "<", "<", "<"]
+    read = f"SELECT raw_text FROM {table} WHERE job_id = {{j:String}} ORDER BY line_number"
+    whole = [text for _, text in rows]
+    for job in ("before", "after"):
+        assert [r[0] for r in client.query(read, parameters={"j": job}).result_rows] == whole
+    mutations = client.query(
+        "SELECT command FROM system.mutations WHERE database = {db:String}",
+        parameters={"db": database},
+    ).result_rows
+    assert mutations == [("(RENAME COLUMN raw_text TO raw_lines)",)]  # 0009's; 0011: metadata
+
+    assert migrate_down(client, database, 10) == [11]
+    assert "raw_header" not in _columns(client, database)
+    stored = f"SELECT raw_lines FROM {table} WHERE job_id = 'after' ORDER BY line_number"
+    assert all(r[0].startswith("<") for r in client.query(stored).result_rows)
+    for job in ("before", "after"):
+        assert [r[0] for r in client.query(read, parameters={"j": job}).result_rows] == whole
+    assert migrate_up(client, database) == [11]

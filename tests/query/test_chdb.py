@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from remedyiq_arlog.rawtext import pack
+from remedyiq_arlog.rawtext import HEADER_COLUMNS, REBUILT, REBUILT_LEGACY, pack, render
 from remedyiq_query import compile_query
 
 RUNNER = Path(__file__).with_name("chdb_runner.py")
@@ -125,15 +125,63 @@ CASES: list[tuple[str, list[int]]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def outcomes() -> list[dict[str, object]]:
+def rendered_row(
+    line: int, header: list[str], details: list[str], *, trid: bool
+) -> dict[str, object]:
+    """A row whose lines all start with the header its columns print: stored without it."""
+    head = render(header, trid=trid)
+    assert head is not None
+    raw = "\n".join(f"{head} /* Mon Nov 24 2025 14:47:03.3760 */ {d}" for d in details)
+    packed, size = pack(raw, header)
+    assert packed[0] == (REBUILT if trid else REBUILT_LEGACY)
+    assert head not in packed
+    columns = dict(zip(HEADER_COLUMNS, header, strict=True))
+    return row(line, "2024-01-18T00:00:00+00:00", columns.pop("log_type"), "call", raw,
+               raw_lines=packed, raw_head=size, **columns)  # fmt: skip
+
+
+BLANK = {"rpc_id": "", "queue": "", "client_rpc": "", "overlay_group": ""}
+RENDERED_ROWS = [
+    row(1, "2024-01-17T08:00:00+00:00", "ESCL", "run", "<ESCL> nothing of a header", **BLANK),
+    rendered_row(2, ["API", "FiLqX9iuQpSMJLlSFz2HfQ:0002890", "0000000214", "0000021396", "Fast",
+                     "390620", "Kathy", "1"], ["+SE ARSetEntry", "-SE OK"], trid=True),
+    rendered_row(3, ["SQL", "", "0000000215", "0000021397", "List", "390635", "Bob Stone", "0"],
+                 ["UPDATE T12 SET C7 = 1"], trid=False),
+]  # fmt: skip
+RENDERED_CASES: list[tuple[str, list[int]]] = [
+    ("kathy", [2]),  # a value: in the column
+    ("FiLqX9iuQpSMJLlSFz2HfQ", [2]),  # the TrID of the TrID layout only
+    ("trid", [2]),  # a label of the TrID layout only
+    ("overlay-group", [2, 3]),  # a label: every rendered header
+    ("rpc id", [2, 3]),
+    ('"USER: Kathy  "', [2]),  # across a label, its value and the padding
+    ('"Queue: List      "', [3]),
+    ('"Client-RPC: 390620   "', [2]),
+    ('"Client-RPC: 390620    "', []),  # one space more than the padding
+    ('"Bob Stone"', [3]),
+    ("0000021397", [3]),
+    ('"API "', [2]),  # the type tag, padded
+    ("sql", [3]),
+    ("ARSetEntry", [2]),  # the stored part
+    ('"/* Mon Nov"', [2, 3]),
+    ('"Fast      > <Client"', [2]),  # brackets: the unfolded lines
+    ('"OK"', [2]),
+    ("header", [1]),
+    ("*kathy*", [2]),
+    ("setentry*", [2]),
+]
+
+
+def _run(
+    rows: list[dict[str, object]], cases: list[tuple[str, list[int]]]
+) -> list[dict[str, object]]:
     queries = []
-    for text, _ in CASES:
+    for text, _ in cases:
         compiled = compile_query(text)
         queries.append({"where": compiled.where, "params": compiled.params})
     done = subprocess.run(
         [sys.executable, str(RUNNER)],
-        input=json.dumps({"rows": ROWS, "queries": queries}),
+        input=json.dumps({"rows": rows, "queries": queries}),
         capture_output=True,
         text=True,
         timeout=120,
@@ -142,6 +190,27 @@ def outcomes() -> list[dict[str, object]]:
     assert done.returncode == 0, done.stderr[-3000:]
     results: list[dict[str, object]] = json.loads(done.stdout)
     return results
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> list[dict[str, object]]:
+    return _run(ROWS, CASES)
+
+
+@pytest.fixture(scope="module")
+def rendered_outcomes() -> list[dict[str, object]]:
+    return _run(RENDERED_ROWS, RENDERED_CASES)
+
+
+@pytest.mark.parametrize(
+    ("index", "query", "lines"), [(i, q, ln) for i, (q, ln) in enumerate(RENDERED_CASES)]
+)
+def test_free_text_finds_words_of_headers_rendered_from_columns(
+    rendered_outcomes: list[dict[str, object]], index: int, query: str, lines: list[int]
+) -> None:
+    outcome = rendered_outcomes[index]
+    assert "error" not in outcome, f"{query!r}: {outcome.get('error')}"
+    assert outcome["lines"] == lines, query
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,43 @@ import pytest
 from remedyiq_query import CompiledQuery, compile_query
 
 POS = "positionCaseInsensitiveUTF8(raw_lines, {%s:String}) > 0"
+RENDERED = "(startsWith(raw_lines, '\\x1C') OR startsWith(raw_lines, '\\x1D'))"
+TRID = "startsWith(raw_lines, '\\x1C')"
+# the header fields of a rendered header: as a word is searched, and as a phrase (padded, labelled)
+WORD = ["toString(log_type)", "thread_id", "rpc_id", "queue", "client_rpc", "user", "overlay_group"]
+PHRASE = [
+    "rightPadUTF8(toString(log_type), 4, ' ')",
+    "concat('TID: ', thread_id)",
+    "concat('RPC ID: ', rpc_id)",
+    "concat('Queue: ', rightPadUTF8(queue, 10, ' '))",
+    "concat('Client-RPC: ', rightPadUTF8(client_rpc, 9, ' '))",
+    "concat('USER: ', rightPadUTF8(user, 45, ' '))",
+    "concat('Overlay-Group: ', rightPadUTF8(overlay_group, 10, ' '))",
+]
+PHRASE_TRACE = "concat('TrID: ', rightPadUTF8(trace_id, 30, ' '))"
 
 
-def pos(name: str) -> str:
-    return POS % name
+LABELS = ["", "TID: ", "RPC ID: ", "Queue: ", "Client-RPC: ", "USER: ", "Overlay-Group: "]
+
+
+def pos(name: str, text: str, *, phrase: bool = False) -> str:
+    """Free text read packed: in the stored lines, or in a header rendered from the columns."""
+    return f"({POS % name} OR {in_header(name, text, phrase=phrase)})"
+
+
+def in_header(name: str, text: str, *, phrase: bool = False) -> str:
+    """``text`` in a header rendered from the columns (a word that is part of a field's label is
+    in every such header)."""
+
+    def test(column: str, label: str) -> str:
+        if text.lower() in label.lower():
+            return "1"
+        return f"positionCaseInsensitiveUTF8({column}, {{{name}:String}}) > 0"
+
+    columns = PHRASE if phrase else WORD
+    found = [test(column, label) for column, label in zip(columns, LABELS, strict=True)]
+    in_trace = test(PHRASE_TRACE if phrase else "trace_id", "TrID: ")
+    return f"({RENDERED} AND ({' OR '.join(found)} OR ({TRID} AND ({in_trace}))))"
 
 
 CASES: list[tuple[str, str, dict[str, object]]] = [
@@ -39,7 +72,7 @@ CASES: list[tuple[str, str, dict[str, object]]] = [
      "lowerUTF8(filter_name) = lowerUTF8({q0:String})", {"q0": "HPD:Set Status"}),
     ("escalation:E1", "lowerUTF8(esc_name) = lowerUTF8({q0:String})", {"q0": "E1"}),
     ("pool:3", "lowerUTF8(esc_pool) = lowerUTF8({q0:String})", {"q0": "3"}),
-    ("raw:x", "positionCaseInsensitiveUTF8(raw_lines, {q0:String}) > 0", {"q0": "x"}),
+    ("raw:x", pos("q0", "x"), {"q0": "x"}),
     ('user:""', "empty(user)", {}),
     # exists
     ("form:*", "notEmpty(form)", {}),
@@ -103,33 +136,36 @@ CASES: list[tuple[str, str, dict[str, object]]] = [
      {"q0": 1705276800000, "q1": 1705363200000}),
     # free text: case-insensitive substring of raw_text, read in its packed column raw_lines
     # when that finds the same rows; wildcards become ILIKE
-    ("timeout", pos("q0"), {"q0": "timeout"}),
-    ('"<NULL"', pos("q0"), {"q0": "<NULL"}),
+    ("timeout", pos("q0", "timeout"), {"q0": "timeout"}),
+    ('"<NULL"', "positionCaseInsensitiveUTF8(raw_text, {q0:String}) > 0", {"q0": "<NULL"}),
     ('"<NULL>"', "positionCaseInsensitiveUTF8(raw_text, {q0:String}) > 0", {"q0": "<NULL>"}),
     ('"a\nb"', "positionCaseInsensitiveUTF8(raw_text, {q0:String}) > 0", {"q0": "a\nb"}),
-    ('"connection reset by peer"', pos("q0"), {"q0": "connection reset by peer"}),
+    ('"connection reset by peer"', pos("q0", "connection reset by peer", phrase=True),
+     {"q0": "connection reset by peer"}),
+    ("user", pos("q0", "user"), {"q0": "user"}),
     ("time*out", "raw_text ILIKE {q0:String}", {"q0": "%time%out%"}),
-    ("50%_off*", "raw_lines ILIKE {q0:String}", {"q0": "%50\\%\\_off%"}),
+    ("50%_off*", f"(raw_lines ILIKE {{q0:String}} OR {in_header('q1', '50%_off')})",
+     {"q0": "%50\\%\\_off%", "q1": "50%_off"}),
     ("*--\\>*", "raw_text ILIKE {q0:String}", {"q0": "%-->%"}),
-    ("foo\\:bar", pos("q0"), {"q0": "foo:bar"}),
-    ('"say \\"hi\\""', pos("q0"), {"q0": 'say "hi"'}),
-    ('"C:\\temp"', pos("q0"), {"q0": "C:\\temp"}),
-    ('"a\\\\b"', pos("q0"), {"q0": "a\\b"}),
-    ("\\and", pos("q0"), {"q0": "and"}),
-    ("Ünïcödé", pos("q0"), {"q0": "Ünïcödé"}),
+    ("foo\\:bar", pos("q0", "foo:bar", phrase=True), {"q0": "foo:bar"}),
+    ('"say \\"hi\\""', pos("q0", 'say "hi"', phrase=True), {"q0": 'say "hi"'}),
+    ('"C:\\temp"', pos("q0", "C:\\temp", phrase=True), {"q0": "C:\\temp"}),
+    ('"a\\\\b"', pos("q0", "a\\b"), {"q0": "a\\b"}),
+    ("\\and", pos("q0", "and"), {"q0": "and"}),
+    ("Ünïcödé", pos("q0", "Ünïcödé"), {"q0": "Ünïcödé"}),
     # boolean structure
-    ("a b", f"{pos('q0')} AND {pos('q1')}", {"q0": "a", "q1": "b"}),
-    ("a AnD b", f"{pos('q0')} AND {pos('q1')}", {"q0": "a", "q1": "b"}),
-    ("not a", f"NOT ({pos('q0')})", {"q0": "a"}),
-    ("NOT(a)", f"NOT ({pos('q0')})", {"q0": "a"}),
-    ("a or b and not c", f"{pos('q0')} OR ({pos('q1')} AND NOT ({pos('q2')}))",
+    ("a b", f"{pos('q0', 'a')} AND {pos('q1', 'b')}", {"q0": "a", "q1": "b"}),
+    ("a AnD b", f"{pos('q0', 'a')} AND {pos('q1', 'b')}", {"q0": "a", "q1": "b"}),
+    ("not a", f"NOT ({pos('q0', 'a')})", {"q0": "a"}),
+    ("NOT(a)", f"NOT ({pos('q0', 'a')})", {"q0": "a"}),
+    ("a or b and not c", f"{pos('q0', 'a')} OR ({pos('q1', 'b')} AND NOT ({pos('q2', 'c')}))",
      {"q0": "a", "q1": "b", "q2": "c"}),
-    ("(a or b) and c", f"({pos('q0')} OR {pos('q1')}) AND {pos('q2')}",
+    ("(a or b) and c", f"({pos('q0', 'a')} OR {pos('q1', 'b')}) AND {pos('q2', 'c')}",
      {"q0": "a", "q1": "b", "q2": "c"}),
-    ("a or b or c", f"{pos('q0')} OR {pos('q1')} OR {pos('q2')}",
+    ("a or b or c", f"{pos('q0', 'a')} OR {pos('q1', 'b')} OR {pos('q2', 'c')}",
      {"q0": "a", "q1": "b", "q2": "c"}),
-    ("((a))", pos("q0"), {"q0": "a"}),
-    ("* and a", pos("q0"), {"q0": "a"}),
+    ("((a))", pos("q0", "a"), {"q0": "a"}),
+    ("* and a", pos("q0", "a"), {"q0": "a"}),
     ("user:(Demo or Allen)",
      "lowerUTF8(user) = lowerUTF8({q0:String}) OR lowerUTF8(user) = lowerUTF8({q1:String})",
      {"q0": "Demo", "q1": "Allen"}),
@@ -144,7 +180,8 @@ CASES: list[tuple[str, str, dict[str, object]]] = [
      "lowerUTF8(user) = lowerUTF8({q2:String}) OR lowerUTF8(user) = lowerUTF8({q3:String}))",
      {"q0": "API", "q1": 2000, "q2": "Demo", "q3": "Allen"}),
     ("type:API user:Demo timeout",
-     f"log_type = {{q0:String}} AND lowerUTF8(user) = lowerUTF8({{q1:String}}) AND {pos('q2')}",
+     "log_type = {q0:String} AND lowerUTF8(user) = lowerUTF8({q1:String}) AND "
+     f"{pos('q2', 'timeout')}",
      {"q0": "API", "q1": "Demo", "q2": "timeout"}),
 ]  # fmt: skip
 

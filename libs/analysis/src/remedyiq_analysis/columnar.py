@@ -11,8 +11,8 @@ from typing import Any, Final
 
 import pyarrow as pa
 
-from remedyiq_arlog.rawtext import pack_all, stored_utf8
-from remedyiq_arlog.schema import ENTRY_COLUMNS, GAP_COLUMNS
+from remedyiq_arlog.rawtext import HEADER_COLUMNS, pack_all, stored_utf8
+from remedyiq_arlog.schema import COLUMN_INDEX, ENTRY_COLUMNS, GAP_COLUMNS
 
 _MS = pa.timestamp("ms", tz="UTC")
 
@@ -68,6 +68,7 @@ ENTRY_SCHEMA: Final = pa.schema(
     ]
 )
 """Entry rows as ``log_entries`` stores them: raw lines packed (``remedyiq_arlog.rawtext``)."""
+_HEADER: Final = {name: COLUMN_INDEX[name] for name in HEADER_COLUMNS}
 GAP_SCHEMA: Final = pa.schema(
     [pa.field(name, GAP_TYPES.get(name, pa.string())) for name in GAP_COLUMNS]
 )
@@ -91,7 +92,8 @@ def _array(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
 def entries_batch(rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:
     """A batch of entry rows (tuples in ``ENTRY_COLUMNS`` order) for ``log_entries``."""
     columns = _columns(rows, len(ENTRY_COLUMNS))
-    arrays = _arrays([*columns[:_RAW], *pack_all(columns[_RAW])], ENTRY_SCHEMA)
+    headers = [columns[_HEADER[name]] for name in HEADER_COLUMNS]
+    arrays = _arrays([*columns[:_RAW], *pack_all(columns[_RAW], headers)], ENTRY_SCHEMA)
     return pa.RecordBatch.from_arrays(arrays, schema=ENTRY_SCHEMA)
 
 

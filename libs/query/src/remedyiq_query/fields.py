@@ -11,9 +11,27 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-PACKED_UNSAFE: Final = frozenset(">\n\x1e")
-"""A match that crosses a folded header's edge holds the newline before it or its closing ``>``;
-the fold mark (0x1E) is not in the lines."""
+PACKED_UNSAFE: Final = frozenset("<>\n\x1c\x1d\x1e")
+"""A match that crosses a folded header's edge holds the newline before it, a ``<`` or a ``>``;
+the marks are not in the lines."""
+RENDERED: Final = {"\x1c": True, "\x1d": False}
+"""The marks that start packed lines whose first header is rendered from the row's columns, and
+whether that header has the ``<TrID: …>`` field (``remedyiq_arlog.rawtext``)."""
+HEADER_RUNS: Final = (
+    ("", "log_type", 4),
+    ("TrID: ", "trace_id", 30),
+    ("TID: ", "thread_id", 0),
+    ("RPC ID: ", "rpc_id", 0),
+    ("Queue: ", "queue", 10),
+    ("Client-RPC: ", "client_rpc", 9),
+    ("USER: ", "user", 45),
+    ("Overlay-Group: ", "overlay_group", 10),
+)
+"""``(label, column, width)``: the text between a rendered header's brackets is ``label`` and the
+column's value padded with spaces to ``width`` (0: as it is); the type tag's is its name. The
+labels go into SQL as literals: plain words, nothing to escape."""
+if any(not all(c.isalnum() or c in " :-" for c in label) for label, _, _ in HEADER_RUNS):
+    raise AssertionError("a header label needs escaping in SQL")
 
 
 class FieldType(StrEnum):
@@ -136,7 +154,12 @@ for _field in FIELDS:
 
 FIELD_NAMES: Final = tuple(sorted(f.name for f in FIELDS))
 ALL_NAMES: Final = tuple(sorted(_BY_NAME))
-COLUMNS: Final = frozenset(c for f in FIELDS for c in (f.column, f.packed_column) if c)
+COLUMNS: Final = frozenset(
+    {
+        *(c for f in FIELDS for c in (f.column, f.packed_column) if c),
+        *(column for _, column, _ in HEADER_RUNS),
+    }
+)
 """Every column a compiled query may read."""
 SELECTIVE_COLUMNS: Final = frozenset({"trace_id", "rpc_id", "thread_id", "request_id"})
 SORT_KEY_COLUMNS: Final = frozenset({"log_type", "timestamp"})  # after tenant_id, job_id

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from .errors import KqlError
-from .fields import FIELDS, PACKED_UNSAFE, Field, FieldType, Match
+from .fields import FIELDS, HEADER_RUNS, PACKED_UNSAFE, RENDERED, Field, FieldType, Match
 from .nodes import Value
 from .values import (
     BOOL_WORDS,
@@ -125,16 +125,57 @@ def _string(field: Field, value: Value, bind: Bind) -> Leaf:
     if not value.text:
         return Leaf(f"empty({column})", column)
     contains = field.match is Match.CONTAINS
+    packed = column == field.packed_column
     if value.wildcard:
         pattern = like_pattern(value.pieces, anywhere=contains)
         op = "LIKE" if field.match is Match.EXACT else "ILIKE"
         leading = contains or not value.pieces[0]
         sql = f"{column} {op} {bind(pattern, 'String')}"
+        if packed:  # one piece: a substring
+            piece = next(p for p in value.pieces if p)
+            sql = f"({sql} OR {_in_rendered_header(column, piece, bind(piece, 'String'))})"
         return Leaf(sql, column, scan=contains, leading_wildcard=leading)
     placeholder = bind(value.text, "String")
     if contains:
-        return Leaf(f"positionCaseInsensitiveUTF8({column}, {placeholder}) > 0", column, scan=True)
+        sql = f"positionCaseInsensitiveUTF8({column}, {placeholder}) > 0"
+        if packed:
+            sql = f"({sql} OR {_in_rendered_header(column, value.text, placeholder)})"
+        return Leaf(sql, column, scan=True)
     return Leaf(f"lowerUTF8({column}) = lowerUTF8({placeholder})", column, equality=True)
+
+
+def _in_rendered_header(column: str, text: str, placeholder: str) -> str:
+    """SQL: ``text`` (free of ``PACKED_UNSAFE``) is in the header of a row whose packed lines
+    (``column``) start with a :data:`RENDERED` mark, i.e. inside the text between two of its
+    brackets: in a label, in a value, or (``text`` with a space or a colon) across a label and
+    its value or into the padding. Labels are the same for every such row, values are columns:
+    the engine evaluates a LowCardinality column's test once per distinct value."""
+    needle = text.lower()
+    loose = " " in text or ":" in text
+    tests: dict[bool, list[str]] = {True: [], False: []}  # TrID-only: [tests]
+    for label, name, width in HEADER_RUNS:
+        trid_only = name == "trace_id"
+        if needle in label.lower():
+            tests[trid_only].append("1")
+            continue
+        value = f"toString({name})" if name == "log_type" else name
+        if loose:
+            value = f"rightPadUTF8({value}, {width}, ' ')" if width else value
+            value = f"concat('{label}', {value})" if label else value
+        tests[trid_only].append(f"positionCaseInsensitiveUTF8({value}, {placeholder}) > 0")
+    marks = [f"startsWith({column}, {_mark(mark)})" for mark in RENDERED]
+    trid = next(_mark(mark) for mark, has_trid in RENDERED.items() if has_trid)
+    either = " OR ".join(tests[False])
+    trid_test = " OR ".join(tests[True])
+    return (
+        f"(({' OR '.join(marks)}) AND ({either} OR "
+        f"(startsWith({column}, {trid}) AND ({trid_test}))))"
+    )
+
+
+def _mark(mark: str) -> str:
+    """A mark as an SQL string literal (a constant of :mod:`fields`, not user input)."""
+    return f"'\\x{ord(mark):02X}'"
 
 
 def _exists(field: Field, bind: Bind) -> Leaf:

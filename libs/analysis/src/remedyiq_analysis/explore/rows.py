@@ -17,12 +17,14 @@ ROW_COLUMNS: Final = """job_id, file_number, line_number, end_line,
     trace_id, rpc_id, user, duration_ms, success, api_code, form, sql_table,
     substringUTF8(sql_statement, 1, {stmt_cap:UInt32}), filter_name, toString(filter_result),
     filter_phase, toString(phase_marker), operation, esc_name, esc_pool, error_message,
+    client_rpc, overlay_group,
     substringUTF8(raw_lines, 1, {raw_cap:UInt32}), lengthUTF8(raw_lines) > {raw_cap:UInt32},
     raw_head, replaceOne(toString(timestamp), ' ', 'T')"""
 """Select list of an entry row; bind ``stmt_cap`` and ``raw_cap`` (see :func:`row_params`).
 
-The raw lines are read packed and unfolded here, for the rows of the page only: the ``raw_text``
-ALIAS in the select list would be computed for every row a sort by duration considers."""
+The raw lines are read packed and unfolded here (their header rendered from the row's columns
+when it was stored as a mark), for the rows of the page only: the ``raw_text`` ALIAS in the
+select list would be computed for every row a sort by duration considers."""
 
 
 def row_params(raw_cap: int = RAW_CAP) -> dict[str, int]:
@@ -60,10 +62,13 @@ def summary(log_type: str, kind: str, described: Sequence[Any], raw: str) -> str
     return f"{text} — {error}" if error else text
 
 
-def _unfolded(prefix: str, longer: bool, raw_head: int, raw_cap: int) -> tuple[str, bool]:
+def _unfolded(
+    prefix: str, longer: bool, raw_head: int, header: Sequence[str], raw_cap: int
+) -> tuple[str, bool]:
     """The first ``raw_cap`` characters of a row's lines and whether there are more, from the
-    first ``raw_cap`` characters of its packed lines (which unfold to at least as many)."""
-    text = unpack(prefix, raw_head)
+    first ``raw_cap`` characters of its packed lines (which unfold to at least as many) and its
+    header's columns (``rawtext.HEADER_COLUMNS``)."""
+    text = unpack(prefix, raw_head, header)
     return text[:raw_cap], longer or len(text) > raw_cap
 
 
@@ -71,8 +76,9 @@ def entry_row(row: Sequence[Any], raw_cap: int = RAW_CAP) -> EntryRow:
     """An :class:`EntryRow` from a row selected with :data:`ROW_COLUMNS` (and ``raw_cap``)."""
     job, file_number, line, end_line, ts, log_type, kind = row[:7]
     queue, thread, trace, rpc, user, duration, success = row[7:14]
-    packed, longer, head, iso = row[-4:]  # the time as ISO text (ClickHouse formats it faster)
-    raw, cut = _unfolded(packed, bool(longer), int(head), raw_cap)
+    client_rpc, overlay_group, packed, longer, head, iso = row[-6:]  # iso: ClickHouse's is faster
+    header = [log_type, trace, thread, rpc, queue, client_rpc, user, overlay_group]
+    raw, cut = _unfolded(packed, bool(longer), int(head), header, raw_cap)
     return EntryRow(
         entry_id=entry_id(int(file_number), int(line)),
         job_id=job,
@@ -90,7 +96,7 @@ def entry_row(row: Sequence[Any], raw_cap: int = RAW_CAP) -> EntryRow:
         user=user,
         duration_ms=int(duration),
         success=bool(success),
-        summary=summary(log_type, kind, row[14:-4], raw),
+        summary=summary(log_type, kind, row[14:-6], raw),
         raw_text=raw,
         raw_truncated=bool(cut),
     )
