@@ -45,9 +45,8 @@ def _selected(packed: str, head: int, cap: int, header: list[str]) -> list[objec
     ],
 )
 def test_unfolded_text_is_cut_at_the_cap_and_flagged(
-    header: list[str], head: str | None, mark: str
+    header: list[str], head: str, mark: str
 ) -> None:
-    assert head is not None
     lines = _lines(head)
     packed, size = pack(lines, header)
     assert size == len(head)

@@ -18,6 +18,7 @@ from remedyiq_arlog.rawtext import (
     pack,
     render,
     stored_utf8,
+    unpack,
 )
 
 
@@ -243,9 +244,8 @@ def _rendered_rows() -> list[tuple[list[str], str]]:
     long_user = [*trid[:6], "U" * 46, "1"]
     rows = []
     for values, trid_layout in ((trid, True), (legacy, False), (long_user, True)):
-        head = render(values, trid=trid_layout) or render([*values[:6], "x", "1"])
-        assert head is not None
-        head = head.replace("<USER: x" + " " * 44, "<USER: " + values[6])  # as the server wrote
+        head = render([*values[:6], "x", values[7]], trid=trid_layout)
+        head = head.replace("<USER: x" + " " * 44, "<USER: " + values[6].ljust(45))  # as written
         lines = f"{head} /* Mon Nov 24 2025 14:00:00.0010 */ +GE start\n{head} /* … */ -GE OK"
         rows.append((values, lines))
     rows.append((trid, f"{ODD} /* t */ x\n{ODD} y"))
@@ -288,6 +288,18 @@ def test_rendered_first_headers_read_back_whole_and_down(client: Client) -> None
         parameters={"db": database},
     ).result_rows
     assert mutations == [("(RENAME COLUMN raw_text TO raw_lines)",)]  # 0009's; 0011: metadata
+    # a copy whose columns no longer print its header (the gateway bench's copies change the
+    # TrID): Python renders it as the ALIAS does
+    values, text = rows[0]
+    copied = [*values[:1], values[1] + "-7", *values[2:]]
+    packed, size = pack(text, values)
+    client.insert(table, [["t", "copy", 1, *copied, packed, size]], column_names=names)
+    both = client.query(
+        f"SELECT raw_lines, raw_head, {', '.join(HEADER_COLUMNS)}, raw_text FROM {table} "
+        "WHERE job_id IN ('after', 'copy')"
+    ).result_rows
+    for stored, head, *header, shown in both:
+        assert unpack(stored, head, [str(v) for v in header]) == shown
 
     assert migrate_down(client, database, 10) == [11]
     assert "raw_header" not in _columns(client, database)

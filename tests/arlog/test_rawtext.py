@@ -131,9 +131,14 @@ def test_the_header_is_rendered_as_the_server_writes_it() -> None:
     assert render([*TRID[:6], "José Müller", "1"]) == HEAD45.replace(
         "AR_ESCALATOR          ", "José Müller           "
     )  # padded in characters, as ClickHouse's rightPadUTF8
-    assert render([*TRID[:6], "U" * 46, "1"]) is None  # longer than the padding: cut by SQL
-    assert render([*TRID[:6], "bad\udcffbytes", "1"]) is None  # not UTF-8
-    assert render(["OTHER", *TRID[1:]]) is None
+    long_user = [*TRID[:6], "U" * 46, "1"]
+    assert render(long_user) == HEAD45.replace("AR_ESCALATOR" + " " * 33, "U" * 45)  # as SQL
+    text = "\n".join(CHECK45)
+    for values in (long_user, [*TRID[:6], "bad\udcffbytes", "1"], ["OTHER", *TRID[1:]]):
+        lines = text.replace("AR_ESCALATOR" + " " * 33, values[6].ljust(45)).replace(
+            "FLTR", values[0]
+        )
+        assert pack(lines, values) == pack(lines)  # not the header it printed: stored
 
 
 def test_a_header_its_columns_print_is_stored_as_a_mark() -> None:

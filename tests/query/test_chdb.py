@@ -130,7 +130,6 @@ def rendered_row(
 ) -> dict[str, object]:
     """A row whose lines all start with the header its columns print: stored without it."""
     head = render(header, trid=trid)
-    assert head is not None
     raw = "\n".join(f"{head} /* Mon Nov 24 2025 14:47:03.3760 */ {d}" for d in details)
     packed, size = pack(raw, header)
     assert packed[0] == (REBUILT if trid else REBUILT_LEGACY)

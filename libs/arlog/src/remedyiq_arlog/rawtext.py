@@ -71,26 +71,20 @@ def stored_utf8(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def render(values: Sequence[str], *, trid: bool = True) -> str | None:
-    """The header the AR server writes for a line with these :data:`HEADER_COLUMNS` values (the
-    log type by name), without ``<TrID: …>`` unless ``trid``; None when it cannot be rendered
-    exactly (a type without a tag, a value longer than its padding, bytes that were not UTF-8;
-    paddings count characters, as ClickHouse's ``rightPadUTF8``)."""
-    tag = values[0]
-    if tag not in _TAG_NAMES:
-        return None
-    parts = ["<", tag.ljust(TAG_WIDTH), ">"]
+def render(values: Sequence[str], *, trid: bool = True) -> str:
+    """The header a line with these :data:`HEADER_COLUMNS` values (the log type by name) has,
+    without ``<TrID: …>`` unless ``trid``: each value padded with spaces to its width, and cut
+    to it if longer, in characters — exactly what the ``raw_header`` ALIAS of ``log_entries``
+    computes (``rightPadUTF8``), so that Python and ClickHouse read a row alike."""
+    parts = ["<", _fit(values[0], TAG_WIDTH), ">"]
     for index, (label, _, width) in enumerate(SEGMENTS):
-        if index == 0 and not trid:
-            continue
-        text = values[index + 1]
-        if len(text) > width > 0:  # ClickHouse's rightPad would cut it
-            return None
-        parts += [" <", label, text.ljust(width), ">"]
-    header = "".join(parts)
-    if not header.isascii() and not _is_utf8(header):
-        return None  # bytes that were not UTF-8: stored otherwise (stored_utf8)
-    return header
+        if index or trid:
+            parts += [" <", label, _fit(values[index + 1], width), ">"]
+    return "".join(parts)
+
+
+def _fit(value: str, width: int) -> str:
+    return value[:width].ljust(width) if width else value
 
 
 def _is_utf8(text: str) -> bool:
@@ -131,7 +125,10 @@ def _first_header(text: str) -> str | None:
 
 
 def _layout(header: str, values: Sequence[str]) -> str | None:
-    """The mark of the layout in which ``values`` render ``header``, if one does."""
+    """The mark of the layout in which ``values`` render ``header`` as the AR server wrote it, if
+    one does (a type with a tag; UTF-8 text: bytes that were not are stored otherwise)."""
+    if values[0] not in _TAG_NAMES or not (header.isascii() or _is_utf8(header)):
+        return None
     if header == render(values):
         return REBUILT
     if not values[1] and header == render(values, trid=False):
@@ -167,8 +164,6 @@ def unpack(packed: str, raw_head: int, header_values: Sequence[str] | None = Non
         if header_values is None:
             raise ValueError("this row's header is rendered from its columns: pass them")
         header = render(header_values, trid=layout == REBUILT)
-        if header is None:
-            raise ValueError("these columns do not render the row's header")
         return (header + packed[1:]).replace(_FOLDED, "\n" + header)
     if not raw_head or _FOLDED not in packed:
         return packed
