@@ -153,6 +153,9 @@ def test_a_header_its_columns_print_is_stored_as_a_mark() -> None:
     other = [*TRID[:7], "0"]  # another overlay group: not what the lines say
     assert pack(text, other) == pack(text)
     assert pack(text + REBUILT, TRID) == (text + REBUILT, 0)  # a mark in the lines: as they are
+    odd_rpc = text.replace("<RPC ID: 0000010355>", "<RPC ID: 10355x>")
+    odd_values = [*TRID[:3], "10355x", *TRID[4:]]  # search skips RPC IDs for non-digit words
+    assert pack(odd_rpc, odd_values) == pack(odd_rpc)
     older = "\n".join(CHECK)  # USER padded to 30, as some servers wrote it: stored
     assert pack(older, TRID) == pack(older)
 

@@ -7,43 +7,54 @@ import pytest
 from remedyiq_query import CompiledQuery, compile_query
 
 POS = "positionCaseInsensitiveUTF8(raw_lines, {%s:String}) > 0"
-RENDERED = "(startsWith(raw_lines, '\\x1C') OR startsWith(raw_lines, '\\x1D'))"
+MARKS = "startsWith(raw_lines, '\\x1C') OR startsWith(raw_lines, '\\x1D')"
 TRID = "startsWith(raw_lines, '\\x1C')"
-# the header fields of a rendered header: as a word is searched, and as a phrase (padded, labelled)
-WORD = ["toString(log_type)", "thread_id", "rpc_id", "queue", "client_rpc", "user", "overlay_group"]
-PHRASE = [
-    "rightPadUTF8(toString(log_type), 4, ' ')",
-    "concat('TID: ', thread_id)",
-    "concat('RPC ID: ', rpc_id)",
-    "concat('Queue: ', rightPadUTF8(queue, 10, ' '))",
-    "concat('Client-RPC: ', rightPadUTF8(client_rpc, 9, ' '))",
-    "concat('USER: ', rightPadUTF8(user, 45, ' '))",
-    "concat('Overlay-Group: ', rightPadUTF8(overlay_group, 10, ' '))",
+DIGITS = set("0123456789")
+TRACE = set("abcdefghijklmnopqrstuvwxyz0123456789_-:")  # compared lower-cased
+# (label, column, padding) of a rendered header after its type tag, TrID first
+RUNS = [
+    ("TrID: ", "trace_id", 30),
+    ("TID: ", "thread_id", 0),
+    ("RPC ID: ", "rpc_id", 0),
+    ("Queue: ", "queue", 10),
+    ("Client-RPC: ", "client_rpc", 9),
+    ("USER: ", "user", 45),
+    ("Overlay-Group: ", "overlay_group", 10),
 ]
-PHRASE_TRACE = "concat('TrID: ', rightPadUTF8(trace_id, 30, ' '))"
+TAGS = ["API ", "SQL ", "FLTR", "ESCL", "USER", "THRD", "ALRT", "OTHE"]
 
 
-LABELS = ["", "TID: ", "RPC ID: ", "Queue: ", "Client-RPC: ", "USER: ", "Overlay-Group: "]
-
-
-def pos(name: str, text: str, *, phrase: bool = False) -> str:
+def pos(name: str, text: str) -> str:
     """Free text read packed: in the stored lines, or in a header rendered from the columns."""
-    return f"({POS % name} OR {in_header(name, text, phrase=phrase)})"
+    return f"({POS % name} OR {in_header(name, text)})"
 
 
-def in_header(name: str, text: str, *, phrase: bool = False) -> str:
-    """``text`` in a header rendered from the columns (a word that is part of a field's label is
-    in every such header)."""
-
-    def test(column: str, label: str) -> str:
-        if text.lower() in label.lower():
-            return "1"
-        return f"positionCaseInsensitiveUTF8({column}, {{{name}:String}}) > 0"
-
-    columns = PHRASE if phrase else WORD
-    found = [test(column, label) for column, label in zip(columns, LABELS, strict=True)]
-    in_trace = test(PHRASE_TRACE if phrase else "trace_id", "TrID: ")
-    return f"({RENDERED} AND ({' OR '.join(found)} OR ({TRID} AND ({in_trace}))))"
+def in_header(name: str, text: str) -> str:
+    """``text`` in a header rendered from the columns: a label's word is in every one, a type
+    tag's in the rows of that type; a word is looked for in the columns whose values may hold
+    it (TID and RPC ID: digits; TrID: ASCII letters, digits, ``_-:``), a phrase in label and
+    padded value; TrID only in the rows of the layout that has it."""
+    word = text.lower()
+    phrase = " " in text or ":" in text
+    tags = [tag.strip() for tag in TAGS if word in tag.lower()]
+    found = [f"log_type IN ({', '.join(repr(t) for t in tags)})"] if tags else []
+    trace: list[str] = []
+    for label, column, width in RUNS:
+        allowed = TRACE if column == "trace_id" else DIGITS if column.endswith("_id") else None
+        if word in label.lower():
+            test = "1"
+        elif phrase:
+            padded = f"rightPadUTF8({column}, {width}, ' ')" if width else column
+            test = (
+                f"positionCaseInsensitiveUTF8(concat('{label}', {padded}), {{{name}:String}}) > 0"
+            )
+        elif allowed is not None and not set(word) <= allowed:
+            continue
+        else:
+            test = f"positionCaseInsensitiveUTF8({column}, {{{name}:String}}) > 0"
+        (trace if column == "trace_id" else found).append(test)
+    found += [f"(({' OR '.join(trace)}) AND {TRID})"] if trace else []
+    return f"(({' OR '.join(found)}) AND ({MARKS}))" if found else "0"
 
 
 CASES: list[tuple[str, str, dict[str, object]]] = [
@@ -140,16 +151,16 @@ CASES: list[tuple[str, str, dict[str, object]]] = [
     ('"<NULL"', "positionCaseInsensitiveUTF8(raw_text, {q0:String}) > 0", {"q0": "<NULL"}),
     ('"<NULL>"', "positionCaseInsensitiveUTF8(raw_text, {q0:String}) > 0", {"q0": "<NULL>"}),
     ('"a\nb"', "positionCaseInsensitiveUTF8(raw_text, {q0:String}) > 0", {"q0": "a\nb"}),
-    ('"connection reset by peer"', pos("q0", "connection reset by peer", phrase=True),
+    ('"connection reset by peer"', pos("q0", "connection reset by peer"),
      {"q0": "connection reset by peer"}),
     ("user", pos("q0", "user"), {"q0": "user"}),
     ("time*out", "raw_text ILIKE {q0:String}", {"q0": "%time%out%"}),
     ("50%_off*", f"(raw_lines ILIKE {{q0:String}} OR {in_header('q1', '50%_off')})",
      {"q0": "%50\\%\\_off%", "q1": "50%_off"}),
     ("*--\\>*", "raw_text ILIKE {q0:String}", {"q0": "%-->%"}),
-    ("foo\\:bar", pos("q0", "foo:bar", phrase=True), {"q0": "foo:bar"}),
-    ('"say \\"hi\\""', pos("q0", 'say "hi"', phrase=True), {"q0": 'say "hi"'}),
-    ('"C:\\temp"', pos("q0", "C:\\temp", phrase=True), {"q0": "C:\\temp"}),
+    ("foo\\:bar", pos("q0", "foo:bar"), {"q0": "foo:bar"}),
+    ('"say \\"hi\\""', pos("q0", 'say "hi"'), {"q0": 'say "hi"'}),
+    ('"C:\\temp"', pos("q0", "C:\\temp"), {"q0": "C:\\temp"}),
     ('"a\\\\b"', pos("q0", "a\\b"), {"q0": "a\\b"}),
     ("\\and", pos("q0", "and"), {"q0": "and"}),
     ("Ünïcödé", pos("q0", "Ünïcödé"), {"q0": "Ünïcödé"}),

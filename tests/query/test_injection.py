@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from remedyiq_query import FIELD_NAMES, CompiledQuery, KqlError, compile_query
-from remedyiq_query.fields import COLUMNS, HEADER_RUNS, RENDERED
+from remedyiq_query.fields import COLUMNS, HEADER_RUNS, LOG_TYPES, RENDERED
 
 PLACEHOLDER = re.compile(
     r"\{([A-Za-z_][A-Za-z0-9_]*):(String|Int64|Float64|Bool|Array\(String\))\}"
@@ -22,10 +22,11 @@ SQL_WORDS = frozenset(
     | {"lowerUTF8", "positionCaseInsensitiveUTF8", "notEmpty", "empty", "fromUnixTimestamp64Milli"}
 )
 # free text also tests the fields of headers rendered from the columns: constants of `fields`
-HEADER_WORDS = {"startsWith", "toString", "concat", "rightPadUTF8"} | {
-    str(width) for _, _, width in HEADER_RUNS
+HEADER_WORDS = {"startsWith", "concat", "rightPadUTF8"} | {
+    str(width) for _, _, width, _ in HEADER_RUNS
 }
-CONSTANTS = [f"'{label}'" for label, _, _ in HEADER_RUNS if label] + ["' '"]
+CONSTANTS = [f"'{label}'" for label, *_ in HEADER_RUNS if label] + ["' '"]
+CONSTANTS += [f"'{tag}'" for tag in LOG_TYPES]
 CONSTANTS += [f"'\\x{ord(mark):02X}'" for mark in RENDERED]
 VOCABULARY = SQL_WORDS | COLUMNS | HEADER_WORDS | {"0", "1"}
 

@@ -28,6 +28,7 @@ column and the header's columns (``remedyiq_query.predicates``).
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Sequence
 from typing import Final
 
@@ -54,6 +55,13 @@ SEGMENTS: Final = (
 writes them: the value padded with spaces to ``width`` (0: as it is). The legacy layout lacks the
 first."""
 HEADER_COLUMNS: Final = ("log_type", *(column for _, column, _ in SEGMENTS))
+VALUE_CHARACTERS: Final = {
+    "trace_id": frozenset(string.ascii_letters + string.digits + "_-:"),
+    "thread_id": frozenset(string.digits),
+    "rpc_id": frozenset(string.digits),
+}
+"""A header is rendered only when these values hold only these characters (as AR servers write
+them): search then knows that a word with other characters is in none of them."""
 """The columns a rebuilt header is rendered from, in the order :func:`render` takes them."""
 _TAGS: Final = {int(t): t.name for t in LogType if t is not LogType.OTHER}
 _TAG_NAMES: Final = frozenset(_TAGS.values())
@@ -129,6 +137,10 @@ def _layout(header: str, values: Sequence[str]) -> str | None:
     one does (a type with a tag; UTF-8 text: bytes that were not are stored otherwise)."""
     if values[0] not in _TAG_NAMES or not (header.isascii() or _is_utf8(header)):
         return None
+    for index, (_, column, _) in enumerate(SEGMENTS, 1):
+        allowed = VALUE_CHARACTERS.get(column)
+        if allowed is not None and not allowed.issuperset(values[index]):
+            return None
     if header == render(values):
         return REBUILT
     if not values[1] and header == render(values, trid=False):

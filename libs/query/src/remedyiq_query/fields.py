@@ -17,20 +17,24 @@ the marks are not in the lines."""
 RENDERED: Final = {"\x1c": True, "\x1d": False}
 """The marks that start packed lines whose first header is rendered from the row's columns, and
 whether that header has the ``<TrID: …>`` field (``remedyiq_arlog.rawtext``)."""
-HEADER_RUNS: Final = (
-    ("", "log_type", 4),
-    ("TrID: ", "trace_id", 30),
-    ("TID: ", "thread_id", 0),
-    ("RPC ID: ", "rpc_id", 0),
-    ("Queue: ", "queue", 10),
-    ("Client-RPC: ", "client_rpc", 9),
-    ("USER: ", "user", 45),
-    ("Overlay-Group: ", "overlay_group", 10),
+_DIGITS: Final = frozenset("0123456789")
+_TRACE: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-:")
+HEADER_RUNS: Final[tuple[tuple[str, str, int, frozenset[str] | None], ...]] = (
+    ("", "log_type", 4, None),
+    ("TrID: ", "trace_id", 30, _TRACE),
+    ("TID: ", "thread_id", 0, _DIGITS),
+    ("RPC ID: ", "rpc_id", 0, _DIGITS),
+    ("Queue: ", "queue", 10, None),
+    ("Client-RPC: ", "client_rpc", 9, None),
+    ("USER: ", "user", 45, None),
+    ("Overlay-Group: ", "overlay_group", 10, None),
 )
-"""``(label, column, width)``: the text between a rendered header's brackets is ``label`` and the
-column's value padded with spaces to ``width`` (0: as it is); the type tag's is its name. The
-labels go into SQL as literals: plain words, nothing to escape."""
-if any(not all(c.isalnum() or c in " :-" for c in label) for label, _, _ in HEADER_RUNS):
+"""``(label, column, width, characters)``: the text between a rendered header's brackets is
+``label`` and the column's value padded with spaces to ``width`` (0: as it is); the type tag's is
+its name. A header is rendered only when each value holds only ``characters`` (None: any), so a
+word with other characters cannot be in it. The labels go into SQL as literals: plain words,
+nothing to escape."""
+if any(not all(c.isalnum() or c in " :-" for c in label) for label, *_ in HEADER_RUNS):
     raise AssertionError("a header label needs escaping in SQL")
 
 
@@ -157,7 +161,7 @@ ALL_NAMES: Final = tuple(sorted(_BY_NAME))
 COLUMNS: Final = frozenset(
     {
         *(c for f in FIELDS for c in (f.column, f.packed_column) if c),
-        *(column for _, column, _ in HEADER_RUNS),
+        *(column for _, column, *_ in HEADER_RUNS),
     }
 )
 """Every column a compiled query may read."""

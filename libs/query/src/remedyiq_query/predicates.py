@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from typing import Final
 
 from .errors import KqlError
-from .fields import FIELDS, HEADER_RUNS, PACKED_UNSAFE, RENDERED, Field, FieldType, Match
+from .fields import (
+    FIELDS,
+    HEADER_RUNS,
+    LOG_TYPES,
+    PACKED_UNSAFE,
+    RENDERED,
+    Field,
+    FieldType,
+    Match,
+)
 from .nodes import Value
 from .values import (
     BOOL_WORDS,
@@ -148,29 +157,44 @@ def _in_rendered_header(column: str, text: str, placeholder: str) -> str:
     """SQL: ``text`` (free of ``PACKED_UNSAFE``) is in the header of a row whose packed lines
     (``column``) start with a :data:`RENDERED` mark, i.e. inside the text between two of its
     brackets: in a label, in a value, or (``text`` with a space or a colon) across a label and
-    its value or into the padding. Labels are the same for every such row, values are columns:
-    the engine evaluates a LowCardinality column's test once per distinct value."""
+    its value or into the padding. Labels are the same for every such row and the type tags are
+    few: both are decided here; values are columns, tested only where ``text`` could be in one
+    (a LowCardinality column is tested once per distinct value). The tests come before the mark
+    check, which the engine then evaluates only for the rare rows a test found."""
     needle = text.lower()
     loose = " " in text or ":" in text
-    tests: dict[bool, list[str]] = {True: [], False: []}  # TrID-only: [tests]
-    for label, name, width in HEADER_RUNS:
+    tests: dict[bool, list[str]] = {True: [], False: []}  # in the TrID layout only: tests
+    for label, name, width, characters in HEADER_RUNS:
         trid_only = name == "trace_id"
         if needle in label.lower():
             tests[trid_only].append("1")
-            continue
-        value = f"toString({name})" if name == "log_type" else name
-        if loose:
-            value = f"rightPadUTF8({value}, {width}, ' ')" if width else value
-            value = f"concat('{label}', {value})" if label else value
-        tests[trid_only].append(f"positionCaseInsensitiveUTF8({value}, {placeholder}) > 0")
-    marks = [f"startsWith({column}, {_mark(mark)})" for mark in RENDERED]
-    trid = next(_mark(mark) for mark, has_trid in RENDERED.items() if has_trid)
-    either = " OR ".join(tests[False])
-    trid_test = " OR ".join(tests[True])
-    return (
-        f"(({' OR '.join(marks)}) AND ({either} OR "
-        f"(startsWith({column}, {trid}) AND ({trid_test}))))"
-    )
+        elif name == "log_type":
+            tags = [t for t in LOG_TYPES if needle in t[:width].ljust(width).lower()]
+            if tags:
+                tests[trid_only].append(f"log_type IN ({', '.join(map(_literal, tags))})")
+        elif loose:
+            value = f"rightPadUTF8({name}, {width}, ' ')" if width else name
+            value = f"concat({_literal(label)}, {value})"
+            tests[trid_only].append(f"positionCaseInsensitiveUTF8({value}, {placeholder}) > 0")
+        elif characters is None or _within(needle, characters):
+            tests[trid_only].append(f"positionCaseInsensitiveUTF8({name}, {placeholder}) > 0")
+    trid_mark = next(_mark(mark) for mark, has_trid in RENDERED.items() if has_trid)
+    if tests[True]:
+        tests[False].append(f"(({' OR '.join(tests[True])}) AND startsWith({column}, {trid_mark}))")
+    if not tests[False]:
+        return "0"
+    marks = " OR ".join(f"startsWith({column}, {_mark(mark)})" for mark in RENDERED)
+    return f"(({' OR '.join(tests[False])}) AND ({marks}))"
+
+
+def _within(needle: str, characters: frozenset[str]) -> bool:
+    """Whether a value of only ``characters`` may hold ``needle`` (compared case-insensitively)."""
+    return all(c in characters or c.upper() in characters for c in needle)
+
+
+def _literal(constant: str) -> str:
+    """A constant of :mod:`fields` as an SQL string literal (plain words: nothing to escape)."""
+    return f"'{constant}'"
 
 
 def _mark(mark: str) -> str:
