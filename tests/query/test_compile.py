@@ -5,23 +5,13 @@ from __future__ import annotations
 import pytest
 
 from remedyiq_query import CompiledQuery, compile_query
+from remedyiq_query.fields import HEADER_RUNS, LOG_TYPES
 
 POS = "positionCaseInsensitiveUTF8(raw_lines, {%s:String}) > 0"
 MARKS = "startsWith(raw_lines, '\\x1C') OR startsWith(raw_lines, '\\x1D')"
 TRID = "startsWith(raw_lines, '\\x1C')"
-DIGITS = set("0123456789")
-TRACE = set("abcdefghijklmnopqrstuvwxyz0123456789_-:")  # compared lower-cased
-# (label, column, padding) of a rendered header after its type tag, TrID first
-RUNS = [
-    ("TrID: ", "trace_id", 30),
-    ("TID: ", "thread_id", 0),
-    ("RPC ID: ", "rpc_id", 0),
-    ("Queue: ", "queue", 10),
-    ("Client-RPC: ", "client_rpc", 9),
-    ("USER: ", "user", 45),
-    ("Overlay-Group: ", "overlay_group", 10),
-]
-TAGS = ["API ", "SQL ", "FLTR", "ESCL", "USER", "THRD", "ALRT", "OTHE"]
+RUNS = HEADER_RUNS[1:]  # a rendered header's (label, column, padding, characters) after its tag
+TAGS = [tag[:4].ljust(4) for tag in LOG_TYPES]
 
 
 def pos(name: str, text: str) -> str:
@@ -39,8 +29,7 @@ def in_header(name: str, text: str) -> str:
     tags = [tag.strip() for tag in TAGS if word in tag.lower()]
     found = [f"log_type IN ({', '.join(repr(t) for t in tags)})"] if tags else []
     trace: list[str] = []
-    for label, column, width in RUNS:
-        allowed = TRACE if column == "trace_id" else DIGITS if column.endswith("_id") else None
+    for label, column, width, allowed in RUNS:
         if word in label.lower():
             test = "1"
         elif phrase:
@@ -48,7 +37,7 @@ def in_header(name: str, text: str) -> str:
             test = (
                 f"positionCaseInsensitiveUTF8(concat('{label}', {padded}), {{{name}:String}}) > 0"
             )
-        elif allowed is not None and not set(word) <= allowed:
+        elif allowed is not None and not set(word) <= {c.lower() for c in allowed}:
             continue
         else:
             test = f"positionCaseInsensitiveUTF8({column}, {{{name}:String}}) > 0"

@@ -9,18 +9,10 @@
 -- read as they were (no mark at their start: a row is packed only if none of 0x1C, 0x1D, 0x1E
 -- is in its lines). Free-text search reads raw_lines and the header's columns
 -- (remedyiq_query.predicates). Metadata only, no mutation.
-ALTER TABLE log_entries ADD COLUMN raw_header String ALIAS multiIf(
-    startsWith(raw_lines, '\x1C'),
+ALTER TABLE log_entries ADD COLUMN raw_header String ALIAS if(
+    startsWith(raw_lines, '\x1C') OR startsWith(raw_lines, '\x1D'),
     concat('<', rightPad(toString(log_type), 4, ' '),
-           '> <TrID: ', rightPadUTF8(trace_id, 30, ' '),
-           '> <TID: ', thread_id,
-           '> <RPC ID: ', rpc_id,
-           '> <Queue: ', rightPadUTF8(queue, 10, ' '),
-           '> <Client-RPC: ', rightPadUTF8(client_rpc, 9, ' '),
-           '> <USER: ', rightPadUTF8(user, 45, ' '),
-           '> <Overlay-Group: ', rightPadUTF8(overlay_group, 10, ' '), '>'),
-    startsWith(raw_lines, '\x1D'),
-    concat('<', rightPad(toString(log_type), 4, ' '),
+           if(startsWith(raw_lines, '\x1C'), concat('> <TrID: ', rightPadUTF8(trace_id, 30, ' ')), ''),
            '> <TID: ', thread_id,
            '> <RPC ID: ', rpc_id,
            '> <Queue: ', rightPadUTF8(queue, 10, ' '),
