@@ -166,15 +166,21 @@ async def _announce(batches: list[Batch], deps: WriterDeps) -> None:
 
 
 async def _not_yet_stored(batches: list[Batch], deps: WriterDeps) -> list[Batch]:
-    fresh = []
+    recorded: set[int] = set()
+    for tenant, group in _by_tenant(batches).items():  # one transaction per tenant
+        async with deps.database.tenant(tenant) as conn:
+            for batch in group:
+                headers = batch.headers
+                if await batches_repo.is_batch_recorded(conn, headers.job_id, headers.batch_id):
+                    recorded.add(id(batch))
+    return [batch for batch in batches if id(batch) not in recorded]
+
+
+def _by_tenant(batches: list[Batch]) -> dict[str, list[Batch]]:
+    by_tenant: dict[str, list[Batch]] = defaultdict(list)
     for batch in batches:
-        async with deps.database.tenant(batch.tenant) as conn:
-            recorded = await batches_repo.is_batch_recorded(
-                conn, batch.headers.job_id, batch.headers.batch_id
-            )
-        if not recorded:
-            fresh.append(batch)
-    return fresh
+        by_tenant[batch.tenant].append(batch)
+    return by_tenant
 
 
 async def _insert(batches: list[Batch], deps: WriterDeps, *, alone: bool = False) -> None:
@@ -220,12 +226,17 @@ def insert_token(group: list[Batch], *, alone: bool = False) -> str:
 
 
 async def _record(batches: list[Batch], deps: WriterDeps) -> None:
-    for batch in batches:
-        headers = batch.headers
-        async with deps.database.tenant(batch.tenant) as conn:
-            await batches_repo.record_batch(
-                conn, headers.job_id, headers.batch_id, table_name=headers.table, rows=headers.rows
-            )
+    for tenant, group in _by_tenant(batches).items():  # one transaction per tenant
+        async with deps.database.tenant(tenant) as conn:
+            for batch in group:
+                headers = batch.headers
+                await batches_repo.record_batch(
+                    conn,
+                    headers.job_id,
+                    headers.batch_id,
+                    table_name=headers.table,
+                    rows=headers.rows,
+                )
 
 
 async def _retry_or_give_up(batches: list[Batch], deps: WriterDeps, exc: Exception) -> None:
