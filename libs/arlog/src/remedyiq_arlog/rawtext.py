@@ -55,6 +55,7 @@ SEGMENTS: Final = (
 writes them: the value padded with spaces to ``width`` (0: as it is). The legacy layout lacks the
 first."""
 HEADER_COLUMNS: Final = ("log_type", *(column for _, column, _ in SEGMENTS))
+"""The columns a rendered header is made of, in the order :func:`render` takes them."""
 VALUE_CHARACTERS: Final = {
     "trace_id": frozenset(string.ascii_letters + string.digits + "_-:"),
     "thread_id": frozenset(string.digits),
@@ -62,7 +63,6 @@ VALUE_CHARACTERS: Final = {
 }
 """A header is rendered only when these values hold only these characters (as AR servers write
 them): search then knows that a word with other characters is in none of them."""
-"""The columns a rebuilt header is rendered from, in the order :func:`render` takes them."""
 _TAGS: Final = {int(t): t.name for t in LogType if t is not LogType.OTHER}
 _TAG_NAMES: Final = frozenset(_TAGS.values())
 MAX_HEAD: Final = 0xFFFF
