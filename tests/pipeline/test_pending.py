@@ -43,16 +43,29 @@ class Recorder:
         self.groups.append([batch.headers.batch_id for batch in batches])
 
 
-async def test_a_full_group_is_stored_before_add_returns() -> None:
+async def test_a_full_group_is_stored_before_add_returns_and_the_rest_waits() -> None:
     stored = Recorder()
     pending = Pending(stored, flush_rows=50, flush_s=30)
     await pending.add([_batch("a", 20), _batch("b", 20)])
     assert stored.groups == []
-    await pending.add([_batch("c", 10), _batch("d", 5)])  # 55 rows ≥ 50
-    assert stored.groups == [["a", "b", "c", "d"]]
-    await pending.add([_batch("e", 49)])
+    await pending.add([_batch("c", 10), _batch("d", 5)])  # a, b, c make 50: d waits
+    assert stored.groups == [["a", "b", "c"]]
+    await pending.add([_batch("e", 44)])
     await pending.add([])
-    assert stored.groups == [["a", "b", "c", "d"]]
+    assert stored.groups == [["a", "b", "c"]]
+    await pending.add([_batch("f", 1)])
+    assert stored.groups == [["a", "b", "c"], ["d", "e", "f"]]
+
+
+async def test_a_large_pull_makes_inserts_of_about_flush_rows_each() -> None:
+    """A writer catching up pulls many batches at once: they are stored flush_rows at a time
+    (the engine holds a whole insert in memory), and the rest waits for its timer."""
+    stored = Recorder()
+    pending = Pending(stored, flush_rows=40, flush_s=0.1)
+    await pending.add([_batch(str(i), 20) for i in range(7)])
+    assert stored.groups == [["0", "1"], ["2", "3"], ["4", "5"]]
+    await asyncio.sleep(0.2)
+    assert stored.groups == [["0", "1"], ["2", "3"], ["4", "5"], ["6"]]
 
 
 async def test_a_trickle_is_stored_after_the_wait_once() -> None:
@@ -117,7 +130,9 @@ async def test_a_failed_timed_store_is_logged_and_the_next_group_goes_on(
 async def test_batches_arriving_during_an_insert_join_the_next_group_in_order() -> None:
     stored = Recorder()
     pending = Pending(stored, flush_rows=2, flush_s=30)
-    await asyncio.gather(*(pending.add([_batch(str(i), 2)]) for i in range(5)))
-    assert stored.groups[0] == ["0"]
-    assert [name for group in stored.groups for name in group] == ["0", "1", "2", "3", "4"]
-    assert len(stored.groups) < 5  # those that waited for the lock went in together
+    await asyncio.gather(*(pending.add([_batch(str(i), 1)]) for i in range(5)))
+    # "0" and "1" fill the first group; 2-4 arrive while it is stored, and the next full
+    # group takes the oldest of them; "4" waits for more
+    assert stored.groups == [["0", "1"], ["2", "3"]]
+    await pending.drain()
+    assert stored.groups == [["0", "1"], ["2", "3"], ["4"]]

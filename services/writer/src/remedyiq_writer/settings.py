@@ -22,7 +22,8 @@ class WriterRuntime(ServiceSettings, ClickHouseSettings):
         120_000,
         ge=1,
         le=2_000_000,
-        description="waiting entry rows stored in one insert: larger inserts make fewer parts "
+        description="entry rows stored in one insert (a pull of more makes several inserts): "
+        "larger inserts make fewer parts "
         "(less merging later) but the engine holds each in memory (embedded chDB: ~1.2 GB at "
         "120k rows, ~1.7 GB at 250k; with a ClickHouse server that memory is the server's)",
     )
