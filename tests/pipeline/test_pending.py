@@ -103,6 +103,13 @@ async def test_a_jobs_final_batch_stores_what_waits_at_once() -> None:
     assert stored.groups == [["a", "join.0", "gaps.0"]]
 
 
+async def test_a_final_batch_after_a_backlog_stores_full_groups_then_the_rest() -> None:
+    stored = Recorder()
+    pending = Pending(stored, flush_rows=40, flush_s=30)
+    await pending.add([_batch(str(i), 20) for i in range(5)] + [_batch("gaps.0", 0, final=True)])
+    assert stored.groups == [["0", "1"], ["2", "3"], ["4", "gaps.0"]]
+
+
 async def test_drain_stores_what_waits_and_then_every_arrival_at_once() -> None:
     stored = Recorder()
     pending = Pending(stored, flush_rows=1000, flush_s=30)

@@ -45,16 +45,16 @@ class Pending:
         self._draining = False
 
     async def add(self, batches: list[Batch]) -> None:
-        """Queue ``batches``; store the full groups now (everything if a job's final batch
-        came or the writer is stopping); what remains waits for more, or for its timer."""
+        """Queue ``batches``; store the full groups now, and the rest too if a job's final
+        batch came or the writer is stopping; otherwise the rest waits for more, or its timer."""
         if not batches:
             return
         self._batches.extend(batches)
         self._rows += sum(batch.headers.rows for batch in batches)
+        if self._rows >= self.flush_rows:
+            await self._store_full_groups()
         if self._draining or any(batch.headers.final for batch in batches):
             await self.flush()
-        elif self._rows >= self.flush_rows:
-            await self._store_full_groups()
         self._time_the_rest()
 
     async def flush(self) -> None:
