@@ -10,8 +10,9 @@ pulls no more than it can store (back-pressure); the time limit stores a slow tr
 A group is the oldest waiting batches up to the first that brings it to ``flush_rows``: a pull
 of many batches (a writer catching up on a backlog) makes several inserts of about that size,
 not one of all of them, because the engine holds a whole insert in memory and a larger one
-costs more per row (embedded chDB, 1 GB log stored by a fresh writer: pulls of 16 batches made
-~240k-row inserts, ~1.2 GB resident and 0.18 page faults per row; ~120k-row groups, 0.13).
+costs more per row (embedded chDB, a 1 GB log stored by a fresh writer: pulls of 16 batches
+made ~240k-row inserts and 0.17-0.23 page faults per row over six runs; groups of ~120k rows,
+0.08-0.14 in most runs).
 
 Waiting messages are not acknowledged, so a crash loses none of them: JetStream delivers them
 again (``flush_s`` is well under the ack wait). On shutdown, :meth:`Pending.drain` stores what
